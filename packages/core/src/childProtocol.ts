@@ -1,0 +1,100 @@
+/**
+ * The small protocol between a supervisor and the actor logic of its children: whether a child
+ * can be asked to stop (and so deserves its `shutdown` time), and whether its start is complete
+ * only once it says it is ready.
+ *
+ * @module
+ */
+import type { AnyActorLogic } from 'xstate';
+
+/**
+ * The event a supervisor sends a child that supports {@link ChildProtocol.gracefulStop} to ask
+ * it to stop. The child then ends as it sees fit (a `fromWorker` run sees its `signal` abort).
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const SHUTDOWN_REQUEST = 'trellis.shutdown';
+
+/**
+ * The event a child whose logic has {@link ChildProtocol.awaitReady} sends its parent once it
+ * has started; `actorId` is the sender's actor id.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const READY_EVENT = 'trellis.ready';
+
+const PROTOCOL = Symbol.for('@trellis/core/childProtocol');
+
+/**
+ * How a child's logic takes part in the supervisor's start and stop protocols.
+ *
+ * @remarks
+ * Logic without a protocol (plain `fromPromise`, `fromCallback`, machines) is started as soon
+ * as `actor.start()` returns without error, and is stopped at once, as XState stops actors
+ * (its exit is `shutdown`; `brutal_kill` reports `killed`). `fromWorker`, supervisors and
+ * `@trellis/process` set a protocol so the supervisor can ask, wait `shutdown` ms and only then
+ * kill.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ChildProtocol {
+  /** The child handles {@link SHUTDOWN_REQUEST} and ends by itself. */
+  readonly gracefulStop: boolean;
+  /** The child has started only once it sends {@link READY_EVENT} to its parent. */
+  readonly awaitReady: boolean;
+  /**
+   * What input the child takes: `'worker'` gets `{ handover, input, logger, clock }` (see
+   * `fromWorker`); `'supervisor'` gets `{ ...spec.input, handover, trellis }` and makes `type`
+   * default to `'supervisor'`; `'actor'` gets `{ ...spec.input, handover }`.
+   */
+  readonly kind: 'worker' | 'supervisor' | 'actor';
+}
+
+const NONE: ChildProtocol = { gracefulStop: false, awaitReady: false, kind: 'actor' };
+
+/**
+ * Marks actor logic with a {@link ChildProtocol}; returns the same logic.
+ *
+ * @param logic - the actor logic to mark.
+ * @param protocol - the parts of the protocol it supports.
+ * @returns `logic` itself.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { fromPromise } from 'xstate';
+ * import { childProtocolOf, withChildProtocol } from '@trellis/core';
+ * const logic = withChildProtocol(fromPromise(async () => 1), { gracefulStop: false, awaitReady: false, kind: 'actor' });
+ * assert.equal(childProtocolOf(logic).gracefulStop, false);
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function withChildProtocol<T extends AnyActorLogic>(logic: T, protocol: ChildProtocol): T {
+  Object.defineProperty(logic, PROTOCOL, { value: protocol, enumerable: false, configurable: true });
+  return logic;
+}
+
+/**
+ * The {@link ChildProtocol} of actor logic; logic without one gets all `false`.
+ *
+ * @param logic - any actor logic.
+ * @returns its protocol.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { childProtocolOf, fromWorker } from '@trellis/core';
+ * assert.equal(childProtocolOf(fromWorker(() => {})).gracefulStop, true);
+ * ```
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export function childProtocolOf(logic: AnyActorLogic): ChildProtocol {
+  return ((logic as unknown as Record<symbol, ChildProtocol | undefined>)[PROTOCOL]) ?? NONE;
+}

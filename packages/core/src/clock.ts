@@ -1,0 +1,65 @@
+/**
+ * The clock every supervisor reads time from and sets its timers with, so tests can step time
+ * instead of sleeping.
+ *
+ * @module
+ */
+
+/**
+ * A source of time and timers: a superset of XState's `Clock`, so the same object can be given
+ * to `createActor(logic, { clock })` and drives both XState's delays and the supervisor's
+ * intensity window and shutdown timers.
+ *
+ * @remarks
+ * `now()` returns milliseconds; only differences between two readings matter, except in
+ * `ExitStatus.at`, which is read from {@link Clock.now} too, so a clock for production should
+ * return epoch milliseconds (as {@link systemClock} does).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Clock {
+  /** Milliseconds; epoch milliseconds for the system clock. */
+  now(): number;
+  /** Calls `fn` after `ms` milliseconds; returns a handle for {@link Clock.clearTimeout}. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer; a handle that already fired or was cleared is ignored. */
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * The real clock: `Date.now()` and Node's timers.
+ *
+ * @remarks
+ * Timers are `unref`'d so that a supervisor waiting out a shutdown timeout does not by itself
+ * keep a finished program alive.
+ *
+ * @example
+ * ```ts
+ * import { systemClock } from '@trellis/core';
+ * const t = systemClock.now();
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** True when `value` has the three methods of {@link Clock}. */
+export function isClock(value: unknown): value is Clock {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Clock).now === 'function' &&
+    typeof (value as Clock).setTimeout === 'function' &&
+    typeof (value as Clock).clearTimeout === 'function'
+  );
+}

@@ -1,0 +1,340 @@
+/**
+ * Starting and stopping trees, and OTP's supervisor API as plain functions over a
+ * {@link SupervisorRef}: `startChild`, `terminateChild`, `restartChild`, `deleteChild`,
+ * `whichChildren`, `countChildren`, `getChildSpec`.
+ *
+ * @module
+ */
+import { createActor, type ActorOptions, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
+import type { Clock } from './clock.js';
+import type { SupervisorLogic, SupervisorRef } from './defineSupervisor.js';
+import { StartChildError, SupervisorNotRunningError } from './errors.js';
+import type { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
+import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ChildSpecInput, SupervisorExit } from './types.js';
+
+/**
+ * Options of {@link startSupervisor}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StartSupervisorOptions {
+  /** Xstate's inspection observer; reaches every actor in the tree. */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** The clock of the whole tree (XState delays included); default the system clock. */
+  readonly clock?: Clock;
+  /** The root actor's `systemId`. */
+  readonly systemId?: string;
+}
+
+function runtimeOf(ref: SupervisorRef, command: string): SupervisorRuntime {
+  const snapshot = ref.getSnapshot();
+  if (snapshot.status !== 'active' || snapshot.value === 'stopped' || snapshot.context.runtime.exit !== undefined) {
+    throw new SupervisorNotRunningError(String((ref as AnyActorRef).id), command);
+  }
+  return snapshot.context.runtime;
+}
+
+function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v: unknown): void; reject(e: unknown): void }) => object): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    try {
+      runtimeOf(ref, command);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    ref.send(make({ resolve: resolve as (v: unknown) => void, reject }) as never);
+  });
+}
+
+/**
+ * Starts a supervisor tree and resolves once every initial child has started, in order.
+ *
+ * @remarks
+ * Mirrors OTP `supervisor:start_link/2`: children start one at a time, depth first; the promise
+ * resolves with the root actor. If a child fails to start, the children already started are
+ * stopped in reverse order and the promise rejects with a {@link StartChildError}.
+ * `options.inspect` is XState's inspection observer and reaches every actor in the tree;
+ * `options.clock` drives the whole tree's time.
+ *
+ * @param logic - a supervisor from {@link defineSupervisor}.
+ * @param options - inspection, clock and systemId.
+ * @returns the running root supervisor.
+ * @throws {@link StartChildError} when an initial child fails to start.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'w', start: fromWorker(() => new Promise(() => {})), shutdown: 'brutal_kill' }] }));
+ * assert.equal(sup.getSnapshot().value, 'running');
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function startSupervisor(logic: SupervisorLogic, options: StartSupervisorOptions = {}): Promise<SupervisorRef> {
+  const actorOptions: ActorOptions<SupervisorLogic> = {};
+  if (options.inspect !== undefined) actorOptions.inspect = options.inspect;
+  if (options.clock !== undefined) actorOptions.clock = options.clock;
+  if (options.systemId !== undefined) actorOptions.systemId = options.systemId;
+  const actor = createActor(logic, actorOptions);
+  return new Promise<SupervisorRef>((resolve, reject) => {
+    let settled = false;
+    const check = (): void => {
+      if (settled) return;
+      const snapshot = actor.getSnapshot();
+      if (snapshot.status === 'done') {
+        settled = true;
+        subscription.unsubscribe();
+        const detail = snapshot.output?.detail;
+        reject(detail instanceof StartChildError ? detail : new SupervisorNotRunningError(actor.id, 'startSupervisor'));
+      } else if (snapshot.status === 'error') {
+        settled = true;
+        reject(snapshot.error);
+      } else if (snapshot.value !== 'starting') {
+        settled = true;
+        subscription.unsubscribe();
+        resolve(actor);
+      }
+    };
+    const subscription = actor.subscribe({ next: check, error: (error) => { settled = true; reject(error); } });
+    actor.start();
+    check();
+  });
+}
+
+/**
+ * Stops a supervisor in order and resolves with how it ended.
+ *
+ * @remarks
+ * Children are stopped in reverse start order, one at a time, each by its `shutdown` protocol;
+ * a child that exits by itself meanwhile does not disturb it. The default reason is `'normal'`
+ * (OTP 29 `supervisor:stop/1`). On a supervisor that has already ended it resolves with the
+ * existing output.
+ *
+ * @param ref - the supervisor.
+ * @param reason - `'normal'` (default) or `'shutdown'`.
+ * @returns the supervisor's exit.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * assert.deepEqual(await stopSupervisor(sup), { reason: 'normal' });
+ * assert.deepEqual(await stopSupervisor(sup), { reason: 'normal' });
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function stopSupervisor(ref: SupervisorRef, reason: SupervisorExit['reason'] = 'normal'): Promise<SupervisorExit> {
+  const snapshot = ref.getSnapshot();
+  if (snapshot.status === 'done') return Promise.resolve(snapshot.output);
+  if (snapshot.status !== 'active') return Promise.resolve(snapshot.context.runtime.exit ?? { reason: 'shutdown', detail: 'killed' });
+  return new Promise<SupervisorExit>((resolve, reject) => {
+    ref.send({ type: 'sup.stop', reason, reply: { resolve: resolve as (v: unknown) => void, reject } });
+  });
+}
+
+/**
+ * Adds a child to a running supervisor and starts it (OTP `supervisor:start_child/2`).
+ *
+ * @remarks
+ * The child is appended to the start order, so it is stopped first. A failed start discards
+ * the spec and leaves the supervisor as it was; it is not counted toward intensity.
+ *
+ * @param ref - the supervisor.
+ * @param spec - the new child.
+ * @returns the new child's info.
+ * @throws {@link InvalidChildSpecError} for a bad spec.
+ * @throws {@link ChildAlreadyStartedError} when a running child has this id.
+ * @throws {@link ChildAlreadyPresentError} when a stopped or restarting child has this id.
+ * @throws {@link StartChildError} when the child fails to start.
+ * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, startChild, startSupervisor, stopSupervisor } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * const info = await startChild(sup, { id: 'late', start: fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r))) });
+ * assert.equal(info.status, 'running');
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function startChild(ref: SupervisorRef, spec: ChildSpec | ChildSpecInput): Promise<ChildInfo> {
+  return send(ref, 'startChild', (reply) => ({ type: 'sup.startChild', spec, reply }));
+}
+
+/**
+ * Stops a child by its `shutdown` protocol and keeps its spec (OTP `terminate_child/2`).
+ *
+ * @remarks
+ * Never counts toward intensity and never fires the strategy. Idempotent: a stopped child is
+ * fine. A child in a restart loop leaves the loop. A temporary child's spec is dropped.
+ *
+ * @param ref - the supervisor.
+ * @param id - the child.
+ * @throws {@link ChildNotFoundError} when no child has this id.
+ * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, terminateChild, whichChildren } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: idle }] }));
+ * await terminateChild(sup, 'db');
+ * assert.equal(whichChildren(sup)[0]?.status, 'stopped');
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function terminateChild(ref: SupervisorRef, id: ChildId): Promise<void> {
+  return send(ref, 'terminateChild', (reply) => ({ type: 'sup.terminateChild', id, reply }));
+}
+
+/**
+ * Starts a stopped child again (OTP `restart_child/2`); not counted toward intensity.
+ *
+ * @param ref - the supervisor.
+ * @param id - the child.
+ * @returns the child's info.
+ * @throws {@link ChildNotFoundError} when no child has this id.
+ * @throws {@link ChildRunningError} when it is running.
+ * @throws {@link ChildRestartingError} when it is in a restart loop.
+ * @throws {@link StartChildError} when it fails to start (its spec stays, stopped).
+ * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, restartChild, startSupervisor, stopSupervisor, terminateChild } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: idle }] }));
+ * await terminateChild(sup, 'db');
+ * const info = await restartChild(sup, 'db');
+ * assert.equal(info.incarnation, 1);
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function restartChild(ref: SupervisorRef, id: ChildId): Promise<ChildInfo> {
+  return send(ref, 'restartChild', (reply) => ({ type: 'sup.restartChild', id, reply }));
+}
+
+/**
+ * Removes a stopped child's spec (OTP `delete_child/2`).
+ *
+ * @param ref - the supervisor.
+ * @param id - the child.
+ * @throws {@link ChildNotFoundError} when no child has this id.
+ * @throws {@link ChildRunningError} when it is running.
+ * @throws {@link ChildRestartingError} when it is in a restart loop.
+ * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { countChildren, defineSupervisor, deleteChild, fromWorker, startSupervisor, stopSupervisor, terminateChild } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: idle }] }));
+ * await terminateChild(sup, 'db');
+ * await deleteChild(sup, 'db');
+ * assert.equal(countChildren(sup).specs, 0);
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function deleteChild(ref: SupervisorRef, id: ChildId): Promise<void> {
+  return send(ref, 'deleteChild', (reply) => ({ type: 'sup.deleteChild', id, reply }));
+}
+
+/**
+ * Lists the children, newest first (OTP `which_children/1`).
+ *
+ * @param ref - the supervisor.
+ * @returns one {@link ChildInfo} per spec, in reverse start order.
+ * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, whichChildren } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'a', start: idle }, { id: 'b', start: idle }] }));
+ * assert.deepEqual(whichChildren(sup).map((c) => c.id), ['b', 'a']);
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function whichChildren(ref: SupervisorRef): ChildInfo[] {
+  return runtimeOf(ref, 'whichChildren').whichChildren();
+}
+
+/**
+ * Counts specs, live children, supervisors and workers (OTP `count_children/1`).
+ *
+ * @remarks
+ * `active` counts children with a live incarnation; `supervisors` and `workers` count specs by
+ * type, running or not; a restarting child is counted by type but not as active.
+ *
+ * @param ref - the supervisor.
+ * @returns the counts.
+ * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { countChildren, defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * assert.deepEqual(countChildren(sup), { specs: 0, active: 0, supervisors: 0, workers: 0 });
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function countChildren(ref: SupervisorRef): ChildCounts {
+  return runtimeOf(ref, 'countChildren').countChildren();
+}
+
+/**
+ * The full spec of a child, defaults filled in (OTP `get_childspec/2`).
+ *
+ * @param ref - the supervisor.
+ * @param id - the child.
+ * @returns its validated spec.
+ * @throws {@link ChildNotFoundError} when no child has this id.
+ * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, getChildSpec, startSupervisor, stopSupervisor } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: idle }] }));
+ * assert.equal(getChildSpec(sup, 'db').shutdown, 5000);
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function getChildSpec(ref: SupervisorRef, id: ChildId): ChildSpec {
+  return runtimeOf(ref, 'getChildSpec').getChildSpec(id);
+}

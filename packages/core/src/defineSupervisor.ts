@@ -1,0 +1,220 @@
+/**
+ * `defineSupervisor`: validates a supervisor's flags and children and builds its XState v5
+ * machine. The machine conducts; the arithmetic and the child table live in pure modules and in
+ * the runtime it holds.
+ *
+ * @module
+ */
+import { setup, type ActorRefFrom, type AnyActorScope, type EventObject } from 'xstate';
+import { SHUTDOWN_REQUEST, READY_EVENT, withChildProtocol } from './childProtocol.js';
+import { childSpec } from './childSpec.js';
+import { isClock, systemClock, type Clock } from './clock.js';
+import { DuplicateChildIdError, InvalidChildSpecError, InvalidSupervisorFlagsError } from './errors.js';
+import type { SupervisorFact } from './events.js';
+import type { Logger } from './logger.js';
+import { SupervisorRuntime, type Phase, type ResolvedConfig, type RuntimeEvent, type TreeContext } from './runtime/SupervisorRuntime.js';
+import type { ChildSpec, Handover, SupervisorConfig, SupervisorExit } from './types.js';
+
+/** OTP's default intensity (MaxR). */
+export const DEFAULT_INTENSITY = 1;
+/** OTP's default period (MaxT), 5 seconds, in milliseconds. */
+export const DEFAULT_PERIOD_MS = 5_000;
+
+/**
+ * The input a supervisor actor takes: what a parent supervisor passes down. A root supervisor
+ * needs none.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SupervisorInput {
+  /** This supervisor's own handover, when it is a child. */
+  readonly handover?: Handover;
+  /** Tree context from the parent: path, logger and clock. */
+  readonly trellis?: Partial<TreeContext>;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * The context of a supervisor machine: the runtime that holds its child table.
+ *
+ * @remarks
+ * The runtime is mutable on purpose: copying a child table on every event is what makes naive
+ * XState supervisors quadratic (DESIGN §7). Its `toJSON()` is what the inspector shows.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SupervisorContext {
+  readonly runtime: SupervisorRuntime;
+}
+
+/**
+ * The events a supervisor machine takes: commands (sent by the command functions), its own
+ * timers and retries, and its children's `xstate.done.actor.*` / `xstate.error.actor.*`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type SupervisorEvent = RuntimeEvent;
+
+function resolveConfig(config: SupervisorConfig): ResolvedConfig {
+  if (typeof config !== 'object' || config === null) throw new InvalidSupervisorFlagsError(undefined, 'config', 'must be an object', config);
+  const { id, strategy = 'one_for_one', intensity = DEFAULT_INTENSITY, periodMs = DEFAULT_PERIOD_MS, autoShutdown = 'never' } = config;
+  if (typeof id !== 'string' || id.length === 0) throw new InvalidSupervisorFlagsError(id, 'id', 'must be a non-empty string', id);
+  if (id.includes('/')) throw new InvalidSupervisorFlagsError(id, 'id', "must not contain '/' (it separates path segments)", id);
+  if (strategy !== 'one_for_one' && strategy !== 'one_for_all' && strategy !== 'rest_for_one')
+    throw new InvalidSupervisorFlagsError(id, 'strategy', "must be 'one_for_one', 'one_for_all' or 'rest_for_one' (invalid_strategy)", strategy);
+  if (typeof intensity !== 'number' || !Number.isInteger(intensity) || intensity < 0)
+    throw new InvalidSupervisorFlagsError(id, 'intensity', 'must be an integer >= 0 (invalid_intensity)', intensity);
+  if (typeof periodMs !== 'number' || !Number.isFinite(periodMs) || periodMs <= 0)
+    throw new InvalidSupervisorFlagsError(id, 'periodMs', 'must be a finite number of milliseconds > 0 (invalid_period)', periodMs);
+  if (autoShutdown !== 'never' && autoShutdown !== 'any_significant' && autoShutdown !== 'all_significant')
+    throw new InvalidSupervisorFlagsError(id, 'autoShutdown', "must be 'never', 'any_significant' or 'all_significant' (invalid_auto_shutdown)", autoShutdown);
+  if (config.clock !== undefined && !isClock(config.clock))
+    throw new InvalidSupervisorFlagsError(id, 'clock', 'must have now(), setTimeout() and clearTimeout()', config.clock);
+  if (config.logger !== undefined && (typeof config.logger !== 'object' || config.logger === null || typeof config.logger.child !== 'function'))
+    throw new InvalidSupervisorFlagsError(id, 'logger', 'must be a pino-like logger with child(), info(), warn(), error() and debug()', config.logger);
+  if (!Array.isArray(config.children)) throw new InvalidSupervisorFlagsError(id, 'children', 'must be an array of child specs', config.children);
+  const children: ChildSpec[] = [];
+  const seen = new Set<string>();
+  const resumeIds = new Set<string>();
+  for (const input of config.children) {
+    const spec = childSpec(input);
+    if (seen.has(spec.id)) throw new DuplicateChildIdError(id, spec.id);
+    seen.add(spec.id);
+    if (spec.resumeId !== undefined) {
+      if (resumeIds.has(spec.resumeId))
+        throw new InvalidChildSpecError(spec.id, 'resumeId', 'must be unique among the children of one supervisor', spec.resumeId);
+      resumeIds.add(spec.resumeId);
+    }
+    if (spec.significant && autoShutdown === 'never')
+      throw new InvalidChildSpecError(spec.id, 'significant', "cannot be true when the supervisor's autoShutdown is 'never' (bad_combination)", true);
+    children.push(spec);
+  }
+  return { id, strategy, intensity, periodMs, autoShutdown, children, logger: config.logger as Logger | undefined, clock: config.clock as Clock | undefined };
+}
+
+function phaseTransitions(except: Phase) {
+  return (['starting', 'running', 'restarting', 'shuttingDown', 'stopped'] as const)
+    .filter((phase) => phase !== except && phase !== 'starting')
+    .map((phase) => ({ guard: { type: 'phaseIs' as const, params: { phase } }, target: phase }));
+}
+
+function buildMachine(config: ResolvedConfig) {
+  return setup({
+    types: {} as {
+      context: SupervisorContext;
+      input: SupervisorInput | undefined;
+      output: SupervisorExit;
+      events: SupervisorEvent;
+      emitted: SupervisorFact;
+    },
+    actions: {
+      requestInit: ({ self }) => self.send({ type: 'sup.init' }),
+      handle: ({ context, event }) => context.runtime.handle(event),
+    },
+    guards: {
+      phaseIs: ({ context }, params: { phase: Phase }) => context.runtime.phase === params.phase,
+    },
+  }).createMachine({
+    id: config.id,
+    context: ({ input, self }) => ({
+      runtime: new SupervisorRuntime(config, self, input?.trellis, isClock((self as { clock?: unknown }).clock) ? ((self as { clock?: unknown }).clock as Clock) : systemClock),
+    }),
+    initial: 'starting',
+    on: {
+      'xstate.done.actor.*': { actions: 'handle' },
+      'xstate.error.actor.*': { actions: 'handle' },
+      [READY_EVENT]: { actions: 'handle' },
+      [SHUTDOWN_REQUEST]: { actions: 'handle' },
+      'sup.timer': { actions: 'handle' },
+      'sup.retry': { actions: 'handle' },
+      'sup.startChild': { actions: 'handle' },
+      'sup.terminateChild': { actions: 'handle' },
+      'sup.restartChild': { actions: 'handle' },
+      'sup.deleteChild': { actions: 'handle' },
+      'sup.stop': { actions: 'handle' },
+    },
+    states: {
+      starting: {
+        entry: 'requestInit',
+        on: { 'sup.init': { actions: 'handle' } },
+        always: phaseTransitions('starting'),
+      },
+      running: { always: phaseTransitions('running') },
+      restarting: { always: phaseTransitions('restarting') },
+      shuttingDown: { always: phaseTransitions('shuttingDown') },
+      stopped: { type: 'final' },
+    },
+    output: ({ context }) => context.runtime.exit ?? { reason: 'shutdown' },
+  });
+}
+
+/**
+ * The actor logic of a supervisor: an XState v5 state machine.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type SupervisorLogic = ReturnType<typeof buildMachine>;
+
+/**
+ * A running supervisor: the XState actor itself. Every command accepts it, including the `ref`
+ * of a child supervisor from {@link whichChildren}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type SupervisorRef = ActorRefFrom<SupervisorLogic>;
+
+/**
+ * Defines a supervisor: validates its flags and children, and returns its XState v5 machine.
+ *
+ * @remarks
+ * The result is ordinary XState actor logic. Start it with {@link startSupervisor} (or
+ * `createActor(logic).start()`), or list it as a child's `start` to nest it; a supervisor is
+ * just a child. Its machine states are `starting`, `running`, `restarting`, `shuttingDown` and
+ * `stopped` (final, with a {@link SupervisorExit} as output), so the Stately Inspector shows
+ * what it is doing. Defaults are OTP's: `strategy` `'one_for_one'`, `intensity` 1, `periodMs`
+ * 5000, `autoShutdown` `'never'`. Definition errors are eager: every spec is validated here.
+ *
+ * @param config - the supervisor's id, children and flags.
+ * @returns the supervisor's machine.
+ * @throws {@link InvalidSupervisorFlagsError} when a flag breaks its rule.
+ * @throws {@link InvalidChildSpecError} when a child spec breaks its rule, including `significant` with `autoShutdown: 'never'`.
+ * @throws {@link DuplicateChildIdError} when two children share an id.
+ *
+ * @example A two-level tree
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, whichChildren } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())));
+ * const db = defineSupervisor({ id: 'db', strategy: 'rest_for_one', children: [{ id: 'pool', start: idle }, { id: 'writer', start: idle }] });
+ * const root = defineSupervisor({ id: 'root', children: [{ id: 'db', start: db }, { id: 'http', start: idle }] });
+ * const sup = await startSupervisor(root);
+ * assert.deepEqual(whichChildren(sup).map((c) => c.id), ['http', 'db']);
+ * assert.deepEqual(await stopSupervisor(sup), { reason: 'normal' });
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function defineSupervisor(config: SupervisorConfig): SupervisorLogic {
+  const resolved = resolveConfig(config);
+  const machine = buildMachine(resolved);
+  // XState stops a machine's own `snapshot.children` when the machine is stopped, but the
+  // supervisor keeps its children in its runtime; so a supervisor stopped from outside (its
+  // parent's brutal_kill, `actor.stop()`) kills them here, as a killed OTP supervisor's links do.
+  const transition = machine.transition.bind(machine);
+  machine.transition = (snapshot, event: EventObject, scope: AnyActorScope) => {
+    if (event.type === 'xstate.stop') snapshot.context.runtime.kill();
+    try {
+      return transition(snapshot, event as SupervisorEvent, scope);
+    } catch (error) {
+      snapshot.context.runtime.kill();
+      throw error;
+    }
+  };
+  return withChildProtocol(machine, { gracefulStop: true, awaitReady: true, kind: 'supervisor' });
+}

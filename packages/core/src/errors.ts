@@ -1,0 +1,354 @@
+/**
+ * The closed set of exceptions `@trellis/core` throws: a caller's mistakes, never a child's
+ * failure (that is data: an {@link ExitStatus}).
+ *
+ * @module
+ */
+import type { ChildId, ExitStatus } from './types.js';
+
+const BRAND = Symbol.for('@trellis/core/SupervisorError');
+
+/**
+ * The `code` of every {@link SupervisorError}: OTP's error atom where there is one.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type SupervisorErrorCode =
+  | 'invalid_child_spec'
+  | 'invalid_flags'
+  | 'duplicate_child_name'
+  | 'not_found'
+  | 'running'
+  | 'restarting'
+  | 'already_present'
+  | 'already_started'
+  | 'failed_to_start_child'
+  | 'not_running';
+
+/**
+ * The base of every error `@trellis/core` throws.
+ *
+ * @remarks
+ * Each subclass has a fixed `code` and a one-sentence message that names the offender and the
+ * rule. Use {@link isSupervisorError} rather than `instanceof` when two copies of the package
+ * may be loaded.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { childSpec, isSupervisorError } from '@trellis/core';
+ * try {
+ *   childSpec({ id: '', start: undefined as never });
+ * } catch (error) {
+ *   assert.ok(isSupervisorError(error));
+ *   assert.equal(error.code, 'invalid_child_spec');
+ * }
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SupervisorError extends Error {
+  override readonly name: string = 'SupervisorError';
+  /** OTP's error atom. */
+  readonly code: SupervisorErrorCode;
+  /** @internal */
+  readonly [BRAND] = true;
+
+  constructor(code: SupervisorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * True when `value` is a {@link SupervisorError} from any copy of `@trellis/core`.
+ *
+ * @param value - anything caught.
+ * @returns whether it is a supervisor error.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { isSupervisorError } from '@trellis/core';
+ * assert.equal(isSupervisorError(new Error('x')), false);
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export function isSupervisorError(value: unknown): value is SupervisorError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * A child spec field breaks its rule (OTP `do_check_childspec`).
+ *
+ * @remarks
+ * `field` names the field, `value` holds what was given. Thrown by {@link childSpec},
+ * {@link defineSupervisor} and {@link startChild}; nothing is started when a spec is invalid.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { childSpec, fromWorker, InvalidChildSpecError } from '@trellis/core';
+ * assert.throws(
+ *   () => childSpec({ id: 'db', start: fromWorker(() => {}), shutdown: -10 }),
+ *   InvalidChildSpecError,
+ * );
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidChildSpecError extends SupervisorError {
+  override readonly name = 'InvalidChildSpecError';
+  readonly childId: unknown;
+  readonly field: string;
+  readonly value: unknown;
+  constructor(childId: unknown, field: string, rule: string, value: unknown) {
+    super('invalid_child_spec', `Child spec ${describeId(childId)}: ${field} ${rule}, got ${describe(value)}.`);
+    this.childId = childId;
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/**
+ * A supervisor flag breaks its rule (OTP `{supervisor_data, _}`).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, InvalidSupervisorFlagsError } from '@trellis/core';
+ * assert.throws(() => defineSupervisor({ id: 'root', children: [], intensity: -1 }), InvalidSupervisorFlagsError);
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidSupervisorFlagsError extends SupervisorError {
+  override readonly name = 'InvalidSupervisorFlagsError';
+  readonly supervisorId: unknown;
+  readonly field: string;
+  readonly value: unknown;
+  constructor(supervisorId: unknown, field: string, rule: string, value: unknown) {
+    super('invalid_flags', `Supervisor ${describeId(supervisorId)}: ${field} ${rule}, got ${describe(value)}.`);
+    this.supervisorId = supervisorId;
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/**
+ * Two children of one supervisor share an id (OTP `duplicate_child_name`).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, DuplicateChildIdError } from '@trellis/core';
+ * const start = fromWorker(() => {});
+ * assert.throws(
+ *   () => defineSupervisor({ id: 'root', children: [{ id: 'a', start }, { id: 'a', start }] }),
+ *   DuplicateChildIdError,
+ * );
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class DuplicateChildIdError extends SupervisorError {
+  override readonly name = 'DuplicateChildIdError';
+  readonly childId: ChildId;
+  constructor(supervisorId: string, childId: ChildId) {
+    super('duplicate_child_name', `Supervisor "${supervisorId}": child id "${childId}" is used twice; ids must be unique.`);
+    this.childId = childId;
+  }
+}
+
+/**
+ * No child has this id.
+ *
+ * @example
+ * ```ts
+ * import { ChildNotFoundError } from '@trellis/core';
+ * const error = new ChildNotFoundError('root', 'db');
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ChildNotFoundError extends SupervisorError {
+  override readonly name = 'ChildNotFoundError';
+  readonly childId: ChildId;
+  constructor(supervisorId: string, childId: ChildId) {
+    super('not_found', `Supervisor "${supervisorId}" has no child "${childId}".`);
+    this.childId = childId;
+  }
+}
+
+/**
+ * The command needs a stopped child and this one is running (`restartChild`, `deleteChild`).
+ *
+ * @example
+ * ```ts
+ * import { ChildRunningError } from '@trellis/core';
+ * const error = new ChildRunningError('root', 'db', 'deleted');
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ChildRunningError extends SupervisorError {
+  override readonly name = 'ChildRunningError';
+  readonly childId: ChildId;
+  constructor(supervisorId: string, childId: ChildId, what: string) {
+    super('running', `Supervisor "${supervisorId}": child "${childId}" is running, so it cannot be ${what}; terminate it first.`);
+    this.childId = childId;
+  }
+}
+
+/**
+ * The command needs a stopped child and this one is in a restart loop (`restartChild`,
+ * `deleteChild`); `terminateChild` ends the loop.
+ *
+ * @example
+ * ```ts
+ * import { ChildRestartingError } from '@trellis/core';
+ * const error = new ChildRestartingError('root', 'db', 'restarted');
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ChildRestartingError extends SupervisorError {
+  override readonly name = 'ChildRestartingError';
+  readonly childId: ChildId;
+  constructor(supervisorId: string, childId: ChildId, what: string) {
+    super(
+      'restarting',
+      `Supervisor "${supervisorId}": child "${childId}" is restarting, so it cannot be ${what}; terminateChild ends the restart loop.`,
+    );
+    this.childId = childId;
+  }
+}
+
+/**
+ * `startChild` with the id of a child that is stopped or restarting (OTP `already_present`).
+ *
+ * @example
+ * ```ts
+ * import { ChildAlreadyPresentError } from '@trellis/core';
+ * const error = new ChildAlreadyPresentError('root', 'db');
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ChildAlreadyPresentError extends SupervisorError {
+  override readonly name = 'ChildAlreadyPresentError';
+  readonly childId: ChildId;
+  constructor(supervisorId: string, childId: ChildId) {
+    super(
+      'already_present',
+      `Supervisor "${supervisorId}" already has a spec "${childId}" that is not running; use restartChild or deleteChild.`,
+    );
+    this.childId = childId;
+  }
+}
+
+/**
+ * `startChild` with the id of a running child (OTP `already_started`).
+ *
+ * @example
+ * ```ts
+ * import { ChildAlreadyStartedError } from '@trellis/core';
+ * const error = new ChildAlreadyStartedError('root', 'db');
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ChildAlreadyStartedError extends SupervisorError {
+  override readonly name = 'ChildAlreadyStartedError';
+  readonly childId: ChildId;
+  constructor(supervisorId: string, childId: ChildId) {
+    super('already_started', `Supervisor "${supervisorId}": child "${childId}" is already running; ids must be unique.`);
+    this.childId = childId;
+  }
+}
+
+/**
+ * A child failed to start (OTP `{shutdown, {failed_to_start_child, Id, Reason}}`).
+ *
+ * @remarks
+ * `childId` names the child and `cause` holds what its start threw or rejected with; for a
+ * nested supervisor the cause is that supervisor's own `StartChildError`, so the chain names
+ * the whole path.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { StartChildError } from '@trellis/core';
+ * const error = new StartChildError('root', 'db', new Error('ECONNREFUSED'));
+ * assert.equal(error.code, 'failed_to_start_child');
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class StartChildError extends SupervisorError {
+  override readonly name = 'StartChildError';
+  readonly childId: ChildId;
+  readonly supervisorId: string;
+  constructor(supervisorId: string, childId: ChildId, cause: unknown) {
+    super(
+      'failed_to_start_child',
+      `Supervisor "${supervisorId}": child "${childId}" failed to start: ${causeMessage(cause)}.`,
+      { cause },
+    );
+    this.childId = childId;
+    this.supervisorId = supervisorId;
+  }
+}
+
+/**
+ * A command or query reached a supervisor that has ended or is shutting down.
+ *
+ * @example
+ * ```ts
+ * import { SupervisorNotRunningError } from '@trellis/core';
+ * const error = new SupervisorNotRunningError('root', 'startChild');
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SupervisorNotRunningError extends SupervisorError {
+  override readonly name = 'SupervisorNotRunningError';
+  readonly supervisorId: string;
+  constructor(supervisorId: string, command: string) {
+    super('not_running', `Supervisor "${supervisorId}" is not running, so ${command} cannot be served.`);
+    this.supervisorId = supervisorId;
+  }
+}
+
+function describeId(id: unknown): string {
+  return typeof id === 'string' ? `"${id}"` : describe(id);
+}
+
+/** A short, safe rendering of any value for an error message. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `a function${value.name ? ` ${value.name}` : ''}`;
+  if (value === null || typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return 'an object';
+}
+
+function causeMessage(cause: unknown): string {
+  if (cause instanceof Error) return cause.message.replace(/\.$/, '');
+  if (typeof cause === 'object' && cause !== null && 'reason' in cause) return `exited ${String((cause as ExitStatus).reason)}`;
+  return describe(cause);
+}

@@ -1,0 +1,158 @@
+/**
+ * How a child says how it ended, and how the supervisor reads an ended actor into an
+ * {@link ExitStatus}.
+ *
+ * @module
+ */
+import type { ExitReason, ExitStatus } from './types.js';
+
+const EXIT = Symbol.for('@trellis/core/ExitRequest');
+
+/**
+ * A value a child returns, throws, or outputs to say how it exits.
+ *
+ * @remarks
+ * Made by {@link exit}. A `fromWorker` run may return or throw one; any other actor logic may
+ * reach `done` with one as its output (a `fromPromise` resolving `exit.shutdown()`, a machine's
+ * final `output`).
+ *
+ * @category handover
+ * @since 0.1.0
+ */
+export interface ExitRequest {
+  /** @internal */
+  readonly [EXIT]: true;
+  readonly reason: ExitReason;
+  readonly detail?: unknown;
+  readonly code?: number | null;
+  readonly signal?: string | null;
+}
+
+function make(reason: ExitReason, fields?: { detail?: unknown; code?: number | null; signal?: string | null }): ExitRequest {
+  const request: { -readonly [K in keyof ExitRequest]: ExitRequest[K] } = { [EXIT]: true, reason };
+  if (fields?.detail !== undefined) request.detail = fields.detail;
+  if (fields?.code !== undefined) request.code = fields.code;
+  if (fields?.signal !== undefined) request.signal = fields.signal;
+  return request;
+}
+
+/**
+ * The ways a child can ask to exit cleanly.
+ *
+ * @remarks
+ * `exit.normal()` is a `normal` exit (a `transient` child is then not restarted);
+ * `exit.shutdown(detail)` is a `shutdown` exit with an optional detail, OTP's
+ * `{shutdown, Detail}`. `exit.of(reason, fields)` is for authors of actor logic that report
+ * other reasons, such as OS-process exit codes.
+ *
+ * @example A transient worker that finishes
+ * ```ts
+ * import { exit, fromWorker } from '@trellis/core';
+ * const job = fromWorker(async () => {
+ *   return exit.shutdown({ processed: 10 });
+ * });
+ * ```
+ *
+ * @category handover
+ * @since 0.1.0
+ */
+export const exit: {
+  normal(): ExitRequest;
+  shutdown(detail?: unknown): ExitRequest;
+  of(reason: ExitReason, fields?: { detail?: unknown; code?: number | null; signal?: string | null }): ExitRequest;
+} = {
+  normal: () => make('normal'),
+  shutdown: (detail?: unknown) => make('shutdown', detail === undefined ? undefined : { detail }),
+  of: make,
+};
+
+/**
+ * True when `value` was made by {@link exit}.
+ *
+ * @param value - a worker's return value, thrown value or an actor's output.
+ * @returns whether it is an exit request.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { exit, isExitRequest } from '@trellis/core';
+ * assert.ok(isExitRequest(exit.normal()));
+ * ```
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export function isExitRequest(value: unknown): value is ExitRequest {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[EXIT] === true;
+}
+
+/**
+ * Turns anything thrown into a JSON-safe `{ name, message, stack }` (plus `code` when present).
+ *
+ * @param error - what a child threw or rejected with.
+ * @returns a plain object that survives `JSON.stringify`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { serializeError } from '@trellis/core';
+ * assert.equal(serializeError(new TypeError('bad')).name, 'TypeError');
+ * ```
+ *
+ * @category handover
+ * @since 0.1.0
+ */
+export function serializeError(error: unknown): { name: string; message: string; stack?: string; code?: string | number } {
+  if (error instanceof Error) {
+    const out: { name: string; message: string; stack?: string; code?: string | number } = {
+      name: error.name,
+      message: error.message,
+    };
+    if (error.stack !== undefined) out.stack = error.stack;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' || typeof code === 'number') out.code = code;
+    return out;
+  }
+  let message: string;
+  try {
+    message = typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  } catch {
+    message = String(error);
+  }
+  return { name: 'NonError', message };
+}
+
+/** Builds the ExitStatus of an exit request at time `at`. */
+export function statusOfRequest(request: ExitRequest, at: number): ExitStatus {
+  const status: { -readonly [K in keyof ExitStatus]: ExitStatus[K] } = { reason: request.reason, at };
+  if (request.detail !== undefined) status.detail = request.detail;
+  if (request.code !== undefined) status.code = request.code;
+  if (request.signal !== undefined) status.signal = request.signal;
+  return status;
+}
+
+/** The ExitStatus of a crash. */
+export function crashStatus(error: unknown, at: number): ExitStatus {
+  return { reason: 'error', detail: serializeError(error), at };
+}
+
+/**
+ * Reads how an actor ended from its terminal snapshot: `error` is a crash, `done` is `normal`
+ * unless the output is an {@link ExitRequest} or a supervisor's `{ reason, detail }` exit.
+ */
+export function statusOfEnded(
+  snapshot: { status: string; output?: unknown; error?: unknown },
+  isSupervisor: boolean,
+  at: number,
+): ExitStatus {
+  if (snapshot.status === 'error') return crashStatus(snapshot.error, at);
+  const output = snapshot.output;
+  if (isExitRequest(output)) return statusOfRequest(output, at);
+  if (isSupervisor && typeof output === 'object' && output !== null) {
+    const { reason, detail } = output as { reason?: unknown; detail?: unknown };
+    if (reason === 'normal' || reason === 'shutdown') {
+      return detail === undefined ? { reason, at } : { reason, detail, at };
+    }
+  }
+  return { reason: 'normal', at };
+}

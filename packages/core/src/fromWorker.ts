@@ -1,0 +1,237 @@
+/**
+ * `fromWorker`: actor logic for an async function that runs until it returns, throws, or is
+ * asked to stop through its `AbortSignal`: the usual in-process child.
+ *
+ * @module
+ */
+import type { ActorLogic, AnyActorRef, EventObject, Snapshot } from 'xstate';
+import { READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol } from './childProtocol.js';
+import { systemClock, type Clock } from './clock.js';
+import { isExitRequest } from './exit.js';
+import { silentLogger, type Logger } from './logger.js';
+import type { Handover } from './types.js';
+import { parentOf, relay } from './xstateInternals.js';
+
+/**
+ * What a worker's `run` function receives.
+ *
+ * @remarks
+ * `signal` aborts when the supervisor asks the child to stop; the worker SHOULD then finish
+ * within its `shutdown` time. `handover` tells it which incarnation it is and how the previous
+ * one ended. `ready()` matters only with `awaitReady: true`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WorkerContext<TInput = Record<string, unknown> | undefined> {
+  /** Aborts when the supervisor asks this child to stop. */
+  readonly signal: AbortSignal;
+  /** This incarnation's handover. */
+  readonly handover: Handover;
+  /** The spec's `input`. */
+  readonly input: TInput;
+  /** A logger bound to `{ supervisor, child, incarnation }`. */
+  readonly logger: Logger;
+  /** Tells the supervisor this worker has started (with `awaitReady: true`). */
+  ready(): void;
+}
+
+/**
+ * Options of {@link fromWorker}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WorkerOptions {
+  /** The worker has started only when it calls `ctx.ready()`. Default `false`. */
+  readonly awaitReady?: boolean;
+  /** With `awaitReady`, how long it may take; default 5000 ms. */
+  readonly readyTimeoutMs?: number;
+}
+
+/**
+ * The input a supervisor gives a worker actor. Started outside a supervisor, a worker gets a
+ * handover whose `resumeId` is its actor id.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WorkerInput {
+  readonly handover?: Handover;
+  readonly input?: Record<string, unknown> | undefined;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+/**
+ * The snapshot of a worker actor: XState's status plus whether it has said it is ready.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type WorkerSnapshot = Snapshot<unknown> & { readonly ready: boolean; readonly input: WorkerInput | undefined };
+
+/**
+ * The actor logic {@link fromWorker} returns.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type WorkerLogic = ActorLogic<WorkerSnapshot, EventObject, WorkerInput | undefined>;
+
+const SETTLED = 'trellis.worker.settled';
+const FAILED = 'trellis.worker.failed';
+const READY = 'trellis.worker.ready';
+const READY_TIMEOUT = 'trellis.worker.readyTimeout';
+
+interface Instance {
+  controller: AbortController | undefined;
+  stopRequested: boolean;
+  readyTimer: unknown;
+  clock: Clock;
+}
+
+const instances = new WeakMap<AnyActorRef, Instance>();
+
+function abort(instance: Instance): void {
+  instance.stopRequested = true;
+  instance.controller?.abort(new DOMException('The supervisor asked this child to stop.', 'AbortError'));
+}
+
+function clearReadyTimer(instance: Instance | undefined): void {
+  if (instance?.readyTimer !== undefined) {
+    instance.clock.clearTimeout(instance.readyTimer);
+    instance.readyTimer = undefined;
+  }
+}
+
+/**
+ * Makes actor logic from an async function: the usual in-process child.
+ *
+ * @remarks
+ * The child has started once `run` has been called (a synchronous throw is a start failure);
+ * with `awaitReady: true` it has started when it calls `ctx.ready()`, and a rejection or
+ * `readyTimeoutMs` passing before that is a start failure. Returning is a `normal` exit;
+ * returning or throwing `exit.shutdown(detail)` is a `shutdown` exit; any other throw or
+ * rejection is a crash. To stop it, the supervisor aborts `ctx.signal` and waits up to the
+ * spec's `shutdown` ms; a worker that does not settle by then is abandoned and reported as
+ * killed (a promise cannot be killed).
+ *
+ * @param run - the worker's body.
+ * @param options - readiness options.
+ * @returns actor logic for a child spec's `start`.
+ *
+ * @example A worker that stops when asked
+ * ```ts
+ * import { setTimeout as sleep } from 'node:timers/promises';
+ * import { fromWorker } from '@trellis/core';
+ * const poller = fromWorker(async ({ signal, handover, logger }) => {
+ *   logger.info({ incarnation: handover.incarnation }, 'polling');
+ *   while (!signal.aborted) await sleep(1000, undefined, { signal }).catch(() => {});
+ * });
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function fromWorker<TInput extends Record<string, unknown> | undefined = Record<string, unknown> | undefined>(
+  run: (ctx: WorkerContext<TInput>) => unknown,
+  options: WorkerOptions = {},
+): WorkerLogic {
+  const awaitReady = options.awaitReady === true;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 5_000;
+  const logic: WorkerLogic = {
+    config: run,
+    getInitialSnapshot: (_scope, input) => ({ status: 'active', output: undefined, error: undefined, ready: !awaitReady, input }),
+    transition: (snapshot, event, scope) => {
+      if (snapshot.status !== 'active') return snapshot;
+      switch (event.type) {
+        case SETTLED: {
+          clearReadyTimer(instances.get(scope.self));
+          return { ...snapshot, status: 'done', output: (event as EventObject & { value: unknown }).value, input: undefined };
+        }
+        case FAILED: {
+          clearReadyTimer(instances.get(scope.self));
+          const error = (event as EventObject & { error: unknown }).error;
+          // exit.shutdown(detail) and exit.normal() may be thrown as well as returned.
+          if (isExitRequest(error)) return { ...snapshot, status: 'done', output: error, input: undefined };
+          return { ...snapshot, status: 'error', error, input: undefined };
+        }
+        case READY: {
+          if (snapshot.ready) return snapshot;
+          clearReadyTimer(instances.get(scope.self));
+          const parent = parentOf(scope.self);
+          if (parent) relay(scope.self, parent, { type: READY_EVENT, actorId: scope.self.id } as EventObject);
+          return { ...snapshot, ready: true };
+        }
+        case READY_TIMEOUT: {
+          if (snapshot.ready) return snapshot;
+          const instance = instances.get(scope.self);
+          if (instance) abort(instance);
+          const error = new Error(`worker did not call ready() within ${readyTimeoutMs} ms`);
+          error.name = 'ReadyTimeoutError';
+          return { ...snapshot, status: 'error', error, input: undefined };
+        }
+        case SHUTDOWN_REQUEST: {
+          const instance = instances.get(scope.self);
+          if (instance) abort(instance);
+          return snapshot;
+        }
+        case 'xstate.stop': {
+          const instance = instances.get(scope.self);
+          if (instance) {
+            clearReadyTimer(instance);
+            abort(instance);
+          }
+          instances.delete(scope.self);
+          return { ...snapshot, status: 'stopped', input: undefined };
+        }
+        default:
+          return snapshot;
+      }
+    },
+    start: (snapshot, scope) => {
+      if (snapshot.status !== 'active') return;
+      const { self } = scope;
+      const workerInput = snapshot.input;
+      const clock = workerInput?.clock ?? systemClock;
+      const instance: Instance = { controller: undefined, stopRequested: false, readyTimer: undefined, clock };
+      instances.set(self, instance);
+      const handover = workerInput?.handover ?? { resumeId: self.id, incarnation: 0, previousExit: null };
+      const ctx: WorkerContext<TInput> = {
+        // The AbortController is made on first use: many workers never look at it, and a restart
+        // should not pay for an EventTarget it does not need.
+        get signal() {
+          if (!instance.controller) {
+            instance.controller = new AbortController();
+            if (instance.stopRequested) instance.controller.abort(new DOMException('The supervisor asked this child to stop.', 'AbortError'));
+          }
+          return instance.controller.signal;
+        },
+        handover,
+        input: workerInput?.input as TInput,
+        logger: workerInput?.logger ?? silentLogger,
+        ready: () => {
+          if (awaitReady) self.send({ type: READY });
+        },
+      };
+      const result = run(ctx); // a synchronous throw here is a start failure (XState catches it)
+      if (awaitReady) {
+        instance.readyTimer = clock.setTimeout(() => {
+          instance.readyTimer = undefined;
+          self.send({ type: READY_TIMEOUT });
+        }, readyTimeoutMs);
+      }
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (result as PromiseLike<unknown>).then(
+          (value) => self.send({ type: SETTLED, value } as EventObject),
+          (error: unknown) => self.send({ type: FAILED, error } as EventObject),
+        );
+      } else {
+        self.send({ type: SETTLED, value: result } as EventObject);
+      }
+    },
+    getPersistedSnapshot: (snapshot) => snapshot,
+  };
+  return withChildProtocol(logic, { gracefulStop: true, awaitReady, kind: 'worker' });
+}

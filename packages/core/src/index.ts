@@ -1,0 +1,82 @@
+/**
+ * `@trellis/core`: OTP-exact supervision trees for TypeScript, where every supervisor is an
+ * XState v5 machine and every (re)started child gets a persistent ResumeID, its incarnation
+ * and the exit status of the incarnation before it.
+ *
+ * @module
+ */
+export { childProtocolOf, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
+export { childSpec, isChildSpec } from './childSpec.js';
+export { systemClock, type Clock } from './clock.js';
+export {
+  defineSupervisor,
+  type SupervisorContext,
+  type SupervisorEvent,
+  type SupervisorInput,
+  type SupervisorLogic,
+  type SupervisorRef,
+} from './defineSupervisor.js';
+export {
+  countChildren,
+  deleteChild,
+  getChildSpec,
+  restartChild,
+  startChild,
+  startSupervisor,
+  stopSupervisor,
+  terminateChild,
+  whichChildren,
+  type StartSupervisorOptions,
+} from './commands.js';
+export { handoverFromEnv, handoverToEnv, HandoverEnvError } from './env.js';
+export {
+  ChildAlreadyPresentError,
+  ChildAlreadyStartedError,
+  ChildNotFoundError,
+  ChildRestartingError,
+  ChildRunningError,
+  DuplicateChildIdError,
+  InvalidChildSpecError,
+  InvalidSupervisorFlagsError,
+  isSupervisorError,
+  StartChildError,
+  SupervisorError,
+  SupervisorNotRunningError,
+  type SupervisorErrorCode,
+} from './errors.js';
+export type {
+  ChildExitedEvent,
+  ChildRestartingEvent,
+  ChildStartedEvent,
+  ChildStartFailedEvent,
+  IntensityExceededEvent,
+  ShutdownTimedOutEvent,
+  SupervisorFact,
+  SupervisorStoppedEvent,
+} from './events.js';
+export { exit, isExitRequest, serializeError, type ExitRequest } from './exit.js';
+export { fromWorker, type WorkerContext, type WorkerInput, type WorkerLogic, type WorkerOptions, type WorkerSnapshot } from './fromWorker.js';
+export { RestartWindow } from './intensity.js';
+export { silentLogger, type LogFn, type Logger } from './logger.js';
+export { decideRestart, type RestartDecision } from './restartDecision.js';
+export { planRestart, type PlanChild, type RestartPlan } from './strategies.js';
+export type {
+  AutoShutdown,
+  Backoff,
+  ChildCounts,
+  ChildId,
+  ChildInfo,
+  ChildSpec,
+  ChildSpecInput,
+  ChildStatus,
+  ChildType,
+  ExitReason,
+  ExitStatus,
+  Handover,
+  HealthCheck,
+  RestartType,
+  Shutdown,
+  Strategy,
+  SupervisorConfig,
+  SupervisorExit,
+} from './types.js';

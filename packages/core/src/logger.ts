@@ -1,0 +1,56 @@
+/**
+ * The logger a supervisor reports through: a structural subset of pino, so a real `pino()`
+ * instance fits, while `@trellis/core` never imports pino.
+ *
+ * @module
+ */
+
+/**
+ * One logging method of {@link Logger}: pino's `(obj, msg)` form.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type LogFn = (obj: object, msg?: string) => void;
+
+/**
+ * What a supervisor needs of a logger: pino's `child`, level methods and `isLevelEnabled`.
+ *
+ * @remarks
+ * Supervisors make one child logger per supervisor (`{ supervisor: path }`) and one per child
+ * incarnation (`{ child, incarnation }`), so bindings are serialised once, as pino recommends.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Logger {
+  child(bindings: Record<string, unknown>): Logger;
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  isLevelEnabled?(level: string): boolean;
+}
+
+const noop: LogFn = () => {};
+
+/**
+ * A logger that drops everything: the default at the root of a tree.
+ *
+ * @example
+ * ```ts
+ * import { silentLogger } from '@trellis/core';
+ * silentLogger.child({ supervisor: 'root' }).info({ event: 'x' }, 'ignored');
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const silentLogger: Logger = {
+  child: () => silentLogger,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  isLevelEnabled: () => false,
+};

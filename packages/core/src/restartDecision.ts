@@ -1,0 +1,60 @@
+/**
+ * OTP's restart decision (`do_restart/3`): restart type × exit reason, as a literal table.
+ *
+ * @module
+ */
+import type { ExitReason, RestartType } from './types.js';
+
+/**
+ * What a supervisor does with a child that exited by itself: restart it (and so apply the
+ * strategy), keep its spec as stopped, or delete its spec.
+ *
+ * @category strategies
+ * @since 0.1.0
+ */
+export type RestartDecision = 'restart' | 'keep' | 'delete';
+
+type ExitClass = 'clean' | 'abnormal';
+
+/** `normal` and `shutdown` are clean; every other reason (crash, killed, timeout) is abnormal. */
+function classify(reason: ExitReason): ExitClass {
+  return reason === 'normal' || reason === 'shutdown' ? 'clean' : 'abnormal';
+}
+
+const TABLE: Readonly<Record<RestartType, Readonly<Record<ExitClass, RestartDecision>>>> = {
+  permanent: { clean: 'restart', abnormal: 'restart' },
+  transient: { clean: 'keep', abnormal: 'restart' },
+  temporary: { clean: 'delete', abnormal: 'delete' },
+};
+
+/**
+ * Decides what happens to a child that exited by itself (OTP-SEMANTICS §1.4).
+ *
+ * @remarks
+ * | restart | `normal` / `shutdown` | anything else |
+ * |---|---|---|
+ * | permanent | restart | restart |
+ * | transient | keep | restart |
+ * | temporary | delete | delete |
+ *
+ * Only a `'restart'` decision fires the strategy. Children the supervisor stops itself never
+ * reach this table.
+ *
+ * @param restart - the child's restart type.
+ * @param reason - why it exited.
+ * @returns restart, keep or delete.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { decideRestart } from '@trellis/core';
+ * assert.equal(decideRestart('transient', 'killed'), 'restart');
+ * assert.equal(decideRestart('transient', 'normal'), 'keep');
+ * ```
+ *
+ * @category strategies
+ * @since 0.1.0
+ */
+export function decideRestart(restart: RestartType, reason: ExitReason): RestartDecision {
+  return TABLE[restart][classify(reason)];
+}

@@ -1,0 +1,777 @@
+/**
+ * The supervisor's own state and sequencing: the child table (a `Map` in start order), the
+ * restart window, and the jobs (start in order, group restarts, shutdown) that the machine's
+ * actions drive.
+ *
+ * Why not XState's `snapshot.children`: it is copied on every spawn and stop, so cost grows
+ * with the number of children (DESIGN §7). Children here are still real actors of the same
+ * actor system (created with the supervisor as `parent`), so their errors and results reach the
+ * machine as `xstate.error.actor.*` / `xstate.done.actor.*` events and the inspector sees them.
+ *
+ * Jobs are generators. A job runs synchronously until it must wait for something that only a
+ * later event can bring (a graceful child's exit, a child's readiness, a timer); it then yields
+ * a {@link Wait}. While a job waits, other events are queued and handled in order once it ends,
+ * as OTP's blocking supervisor leaves messages in its mailbox.
+ *
+ * @module
+ */
+import { createActor, type AnyActorRef, type EventObject } from 'xstate';
+import { childProtocolOf, READY_EVENT, SHUTDOWN_REQUEST, type ChildProtocol } from '../childProtocol.js';
+import { childSpec } from '../childSpec.js';
+import type { Clock } from '../clock.js';
+import {
+  ChildAlreadyPresentError,
+  ChildAlreadyStartedError,
+  ChildNotFoundError,
+  ChildRestartingError,
+  ChildRunningError,
+  DuplicateChildIdError,
+  StartChildError,
+  SupervisorNotRunningError,
+} from '../errors.js';
+import type { SupervisorFact } from '../events.js';
+import { serializeError, statusOfEnded } from '../exit.js';
+import { RestartWindow } from '../intensity.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { decideRestart, type RestartDecision } from '../restartDecision.js';
+import { planRestart } from '../strategies.js';
+import type {
+  AutoShutdown,
+  ChildCounts,
+  ChildId,
+  ChildInfo,
+  ChildSpec,
+  ChildSpecInput,
+  ExitStatus,
+  Handover,
+  Strategy,
+  SupervisorExit,
+} from '../types.js';
+import { emitFrom, hasListeners, parentOf, relay, stopActor } from '../xstateInternals.js';
+
+/** The machine state that mirrors what the runtime is doing. */
+export type Phase = 'starting' | 'running' | 'restarting' | 'shuttingDown' | 'stopped';
+
+/** Flags after validation, with defaults filled. */
+export interface ResolvedConfig {
+  readonly id: string;
+  readonly strategy: Strategy;
+  readonly intensity: number;
+  readonly periodMs: number;
+  readonly autoShutdown: AutoShutdown;
+  readonly children: readonly ChildSpec[];
+  readonly logger: Logger | undefined;
+  readonly clock: Clock | undefined;
+}
+
+/** What a parent supervisor passes down to a child supervisor, besides its handover. */
+export interface TreeContext {
+  readonly path: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+type ChildState = 'starting' | 'running' | 'stopping' | 'restarting' | 'stopped';
+
+interface ChildRecord {
+  spec: ChildSpec;
+  readonly protocol: ChildProtocol;
+  readonly resumeId: string;
+  state: ChildState;
+  ref: AnyActorRef | undefined;
+  /** Incarnation of the last start attempt; -1 before the first. */
+  incarnation: number;
+  restarts: number;
+  /** Exit of the last incarnation that had started: the next incarnation's previousExit. */
+  lastExit: ExitStatus | null;
+}
+
+/** What a job waits for. */
+type Wait =
+  | { readonly kind: 'exit'; readonly ref: AnyActorRef; readonly token: number }
+  | { readonly kind: 'ready'; readonly ref: AnyActorRef };
+
+/** What resumes a job. */
+type Resume =
+  | { readonly kind: 'ended'; readonly snapshot: EndedSnapshot }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'ready' };
+
+interface EndedSnapshot {
+  readonly status: 'done' | 'error';
+  readonly output?: unknown;
+  readonly error?: unknown;
+}
+
+type Job = Generator<Wait, void, Resume>;
+type StartResult = { readonly ok: true } | { readonly ok: false; readonly cause: unknown };
+
+interface Reply {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Commands a caller sends; each carries the promise callbacks of the caller. */
+export type CommandEvent =
+  | { type: 'sup.startChild'; spec: ChildSpec | ChildSpecInput; reply: Reply }
+  | { type: 'sup.terminateChild'; id: ChildId; reply: Reply }
+  | { type: 'sup.restartChild'; id: ChildId; reply: Reply }
+  | { type: 'sup.deleteChild'; id: ChildId; reply: Reply }
+  | { type: 'sup.stop'; reason: SupervisorExit['reason']; detail?: unknown; reply?: Reply };
+
+/** Every event the runtime handles. */
+export type RuntimeEvent =
+  | CommandEvent
+  | { type: 'sup.init' }
+  | { type: 'sup.retry'; id: ChildId; incarnation: number }
+  | { type: 'sup.timer'; token: number }
+  | { type: typeof READY_EVENT; actorId: string }
+  | { type: typeof SHUTDOWN_REQUEST }
+  | ({ type: `xstate.done.actor.${string}`; actorId: string; output: unknown })
+  | ({ type: `xstate.error.actor.${string}`; actorId: string; error: unknown });
+
+export class SupervisorRuntime {
+  readonly config: ResolvedConfig;
+  readonly self: AnyActorRef;
+  readonly path: string;
+  readonly clock: Clock;
+  /** The logger bound to `{ supervisor: path }`. */
+  readonly logger: Logger;
+  private readonly treeLogger: Logger;
+  private readonly verbose: boolean;
+  private readonly window: RestartWindow;
+
+  /** The child table: insertion order is start order (OTP's `{Ids, Db}` in one structure). */
+  private readonly children = new Map<ChildId, ChildRecord>();
+  /** Live incarnations by actor id: late events of old incarnations find nothing here. */
+  private readonly byActor = new Map<string, ChildRecord>();
+  private restartingCount = 0;
+
+  private phaseValue: Phase = 'starting';
+  private job: Job | undefined;
+  private wait: Wait | undefined;
+  private waitTimer: unknown;
+  private nextToken = 1;
+  private queue: RuntimeEvent[] = [];
+  private queueHead = 0;
+  private shuttingDown = false;
+  private stopReplies: Reply[] = [];
+  exit: SupervisorExit | undefined;
+
+  constructor(config: ResolvedConfig, self: AnyActorRef, tree: Partial<TreeContext> | undefined, fallbackClock: Clock) {
+    this.config = config;
+    this.self = self;
+    this.path = tree?.path ?? config.id;
+    this.clock = config.clock ?? tree?.clock ?? fallbackClock;
+    this.treeLogger = config.logger ?? tree?.logger ?? silentLogger;
+    this.verbose = this.treeLogger !== silentLogger;
+    this.logger = this.verbose ? this.treeLogger.child({ supervisor: this.path }) : silentLogger;
+    this.window = new RestartWindow(config.intensity, config.periodMs);
+    for (const spec of config.children) this.children.set(spec.id, this.newRecord(spec));
+  }
+
+  get phase(): Phase {
+    if (this.exit !== undefined) return 'stopped';
+    if (this.shuttingDown) return 'shuttingDown';
+    if (this.phaseValue === 'starting') return 'starting';
+    if (this.job !== undefined || this.restartingCount > 0) return 'restarting';
+    return 'running';
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Event entry point (called from the machine's actions; never throws)
+
+  handle(event: RuntimeEvent): void {
+    if (this.exit !== undefined) {
+      this.refuse(event);
+      return;
+    }
+    if (this.job !== undefined) {
+      const resume = this.match(event);
+      if (resume !== undefined) {
+        this.resume(resume);
+        return;
+      }
+      if (isCommand(event) && this.shuttingDown) {
+        this.refuse(event);
+        return;
+      }
+      this.queue.push(event);
+      return;
+    }
+    this.dispatch(event);
+  }
+
+  private dispatch(event: RuntimeEvent): void {
+    switch (event.type) {
+      case 'sup.init':
+        this.run(this.initJob());
+        return;
+      case 'sup.retry':
+        this.onRetry(event.id, event.incarnation);
+        return;
+      case 'sup.timer':
+      case READY_EVENT:
+      case SHUTDOWN_REQUEST:
+        if (event.type === SHUTDOWN_REQUEST) this.beginShutdown({ reason: 'shutdown' });
+        return; // a timer or readiness nobody waits for any more
+      case 'sup.startChild':
+        this.cmdStartChild(event.spec, event.reply);
+        return;
+      case 'sup.terminateChild':
+        this.cmdTerminateChild(event.id, event.reply);
+        return;
+      case 'sup.restartChild':
+        this.cmdRestartChild(event.id, event.reply);
+        return;
+      case 'sup.deleteChild':
+        this.cmdDeleteChild(event.id, event.reply);
+        return;
+      case 'sup.stop':
+        if (event.reply) this.stopReplies.push(event.reply);
+        this.beginShutdown(event.detail === undefined ? { reason: event.reason } : { reason: event.reason, detail: event.detail });
+        return;
+      default:
+        this.onChildEnded(event);
+    }
+  }
+
+  /** Does this event resume the waiting job? */
+  private match(event: RuntimeEvent): Resume | undefined {
+    const wait = this.wait;
+    if (wait === undefined) return undefined;
+    if (event.type === 'sup.timer') return wait.kind === 'exit' && event.token === wait.token ? { kind: 'timeout' } : undefined;
+    if (!('actorId' in event) || event.actorId !== wait.ref.id) return undefined;
+    if (event.type === READY_EVENT) return wait.kind === 'ready' ? { kind: 'ready' } : undefined;
+    return { kind: 'ended', snapshot: endedOf(event) };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The job driver
+
+  private run(job: Job): void {
+    this.job = job;
+    this.step(job.next());
+  }
+
+  private resume(value: Resume): void {
+    const job = this.job;
+    if (job === undefined) return;
+    this.wait = undefined;
+    if (this.waitTimer !== undefined) {
+      this.clock.clearTimeout(this.waitTimer);
+      this.waitTimer = undefined;
+    }
+    this.step(job.next(value));
+  }
+
+  private step(result: IteratorResult<Wait, void>): void {
+    if (!result.done) {
+      this.wait = result.value;
+      return;
+    }
+    this.job = undefined;
+    // Drain what arrived while the job waited, in order, until another job starts waiting.
+    while (this.job === undefined && this.exit === undefined && this.queueHead < this.queue.length) {
+      const next = this.queue[this.queueHead++] as RuntimeEvent;
+      this.dispatch(next);
+    }
+    if (this.queueHead >= this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Jobs
+
+  private *initJob(): Job {
+    for (const rec of this.children.values()) {
+      const result = yield* this.startRecord(rec, 'init');
+      if (!result.ok) {
+        const error = new StartChildError(this.path, rec.spec.id, result.cause);
+        this.logger.error({ event: 'sup.child.startFailed', errorContext: 'start_error', child: rec.spec.id, reason: serializeError(result.cause) }, 'child failed to start');
+        this.shuttingDown = true;
+        yield* this.stopAll();
+        this.end({ reason: 'shutdown', detail: error });
+        return;
+      }
+    }
+    this.phaseValue = 'running';
+    const parent = parentOf(this.self);
+    if (parent !== undefined) relay(this.self, parent, { type: READY_EVENT, actorId: this.self.id } as EventObject);
+  }
+
+  /** OTP `restart/2`: count the restart, plan by strategy, stop the bystanders, start in order. */
+  private *restartJob(failed: ChildRecord): Job {
+    if (this.window.add(this.clock.now())) {
+      yield* this.giveUp(failed);
+      return;
+    }
+    const plan = planRestart(this.config.strategy, this.planChildren(), failed.spec.id);
+    for (const id of plan.stop) {
+      const rec = this.children.get(id);
+      if (rec !== undefined) yield* this.stopRecord(rec, 'bystander', failed.spec.id);
+    }
+    for (const id of plan.drop) this.children.delete(id);
+    for (const id of plan.start) {
+      const rec = this.children.get(id);
+      if (rec === undefined || rec.state === 'running') continue;
+      if (rec.state === 'restarting') this.setRestarting(rec, false);
+      const result = yield* this.startRecord(rec, 'restart');
+      if (!result.ok) {
+        // OTP: the child becomes `restarting` and the retry goes through the mailbox, so commands
+        // and shutdown can interleave; one_for_all redoes the whole group, rest_for_one from here.
+        this.setRestarting(rec, true);
+        this.emit({ type: 'sup.child.restarting', supervisor: this.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs: 0 });
+        this.self.send({ type: 'sup.retry', id: rec.spec.id, incarnation: rec.incarnation });
+        return;
+      }
+    }
+  }
+
+  private *giveUp(failed: ChildRecord): Job {
+    const { intensity, periodMs } = this.config;
+    this.emit({ type: 'sup.intensity.exceeded', supervisor: this.path, child: failed.spec.id, intensity, periodMs });
+    this.logger.error(
+      { event: 'sup.intensity.exceeded', errorContext: 'shutdown', reason: 'reached_max_restart_intensity', offender: this.offender(failed) },
+      'restart intensity exceeded, shutting down',
+    );
+    if (failed.spec.restart === 'temporary') this.children.delete(failed.spec.id);
+    this.shuttingDown = true;
+    yield* this.stopAll();
+    this.end({ reason: 'shutdown', detail: 'reached_max_restart_intensity' });
+  }
+
+  private *shutdownJob(exit: SupervisorExit): Job {
+    yield* this.stopAll();
+    this.end(exit);
+  }
+
+  /** Stops every live child in reverse start order, one at a time; ends restart loops. */
+  private *stopAll(): Generator<Wait, void, Resume> {
+    const records = [...this.children.values()];
+    for (let i = records.length - 1; i >= 0; i--) {
+      const rec = records[i] as ChildRecord;
+      if (rec.state === 'restarting') this.setRestarting(rec, false);
+      if (rec.ref !== undefined) yield* this.stopRecord(rec, 'shutdown', undefined);
+      if (rec.spec.restart === 'temporary') this.children.delete(rec.spec.id);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // One child: start and stop
+
+  private *startRecord(rec: ChildRecord, cause: 'init' | 'restart' | 'manual'): Generator<Wait, StartResult, Resume> {
+    const incarnation = ++rec.incarnation;
+    if (cause === 'restart') rec.restarts++;
+    const handover: Handover = { resumeId: rec.resumeId, incarnation, previousExit: rec.lastExit };
+    const actorId = `${rec.spec.id}@${incarnation}`;
+    const childLogger = this.verbose ? this.logger.child({ child: rec.spec.id, incarnation }) : silentLogger;
+    let actor: AnyActorRef;
+    try {
+      actor = createActor(rec.spec.start, {
+        id: actorId,
+        parent: this.self,
+        input: this.inputFor(rec, handover, childLogger),
+      } as Parameters<typeof createActor>[1]);
+    } catch (error) {
+      return this.startFailed(rec, error);
+    }
+    rec.ref = actor;
+    rec.state = 'starting';
+    this.byActor.set(actorId, rec);
+    actor.start();
+    const snapshot = actor.getSnapshot() as { status: string; error?: unknown; output?: unknown };
+    if (snapshot.status === 'error') {
+      this.detach(rec);
+      return this.startFailed(rec, snapshot.error);
+    }
+    if (rec.protocol.awaitReady && snapshot.status === 'active') {
+      const resume = yield { kind: 'ready', ref: actor };
+      if (resume.kind === 'ended') {
+        this.detach(rec);
+        const ended = resume.snapshot;
+        return this.startFailed(rec, ended.status === 'error' ? ended.error : notReadyCause(ended.output));
+      }
+    }
+    rec.state = 'running';
+    if (this.verbose) this.logger.info({ event: 'sup.child.started', child: rec.spec.id, incarnation, cause }, 'child started');
+    this.emit({ type: 'sup.child.started', supervisor: this.path, child: rec.spec.id, incarnation, resumeId: rec.resumeId, cause });
+    return { ok: true };
+  }
+
+  private startFailed(rec: ChildRecord, cause: unknown): StartResult {
+    rec.ref = undefined;
+    rec.state = 'stopped';
+    this.logger.error(
+      { event: 'sup.child.startFailed', errorContext: 'start_error', reason: serializeError(cause), offender: this.offender(rec) },
+      'child failed to start',
+    );
+    this.emit({ type: 'sup.child.startFailed', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, error: briefError(cause) });
+    return { ok: false, cause };
+  }
+
+  /**
+   * OTP's shutdown protocol for one child: ask, wait `shutdown` ms, kill. A child that already
+   * ended keeps its own exit reason (`sup_stop_race`).
+   */
+  private *stopRecord(rec: ChildRecord, why: 'shutdown' | 'bystander', offender: ChildId | undefined): Generator<Wait, void, Resume> {
+    const ref = rec.ref;
+    if (ref === undefined) return;
+    rec.state = 'stopping';
+    const shutdown = rec.spec.shutdown;
+    const snapshot = ref.getSnapshot() as { status: string; output?: unknown; error?: unknown };
+    let status: ExitStatus;
+    if (snapshot.status === 'done' || snapshot.status === 'error') {
+      status = statusOfEnded(snapshot, rec.protocol.kind === 'supervisor', this.clock.now());
+    } else if (shutdown === 'brutal_kill') {
+      stopActor(ref);
+      status = this.stoppedStatus('killed', offender);
+    } else if (!rec.protocol.gracefulStop) {
+      // Logic with no stop protocol stops at once, like an Erlang process that does not trap exits.
+      stopActor(ref);
+      status = this.stoppedStatus(why, offender);
+    } else {
+      const token = this.nextToken++;
+      ref.send({ type: SHUTDOWN_REQUEST });
+      const resume =
+        rec.ref === ref && (ref.getSnapshot() as { status: string }).status === 'active'
+          ? yield* this.waitExit(ref, token, shutdown)
+          : { kind: 'ended' as const, snapshot: ref.getSnapshot() as EndedSnapshot };
+      if (resume.kind === 'timeout') {
+        stopActor(ref);
+        status = this.stoppedStatus('killed', offender);
+        this.emit({ type: 'sup.shutdown.timedOut', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, shutdownMs: shutdown as number });
+        this.logger.error(
+          { event: 'sup.shutdown.timedOut', errorContext: 'shutdown_error', reason: 'killed', offender: this.offender(rec) },
+          rec.protocol.kind === 'supervisor' ? 'child did not stop in time and was killed' : 'child did not stop in time; killed and left unstopped',
+        );
+      } else {
+        const ended = resume.kind === 'ended' ? statusOfEnded(resume.snapshot, rec.protocol.kind === 'supervisor', this.clock.now()) : undefined;
+        // Whatever the child answered after being asked, it stopped because we asked.
+        status = this.stoppedStatus(why, offender, ended?.reason === 'shutdown' ? ended.detail : undefined);
+      }
+    }
+    this.detach(rec);
+    rec.lastExit = status;
+    rec.state = 'stopped';
+    this.emit({ type: 'sup.child.exited', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision: 'stopped' });
+  }
+
+  private *waitExit(ref: AnyActorRef, token: number, shutdown: number | 'infinity'): Generator<Wait, Resume, Resume> {
+    if (shutdown !== 'infinity') {
+      this.waitTimer = this.clock.setTimeout(() => this.self.send({ type: 'sup.timer', token }), shutdown);
+    }
+    return yield { kind: 'exit', ref, token };
+  }
+
+  private stoppedStatus(reason: 'shutdown' | 'bystander' | 'killed', offender: ChildId | undefined, detail?: unknown): ExitStatus {
+    const at = this.clock.now();
+    if (offender !== undefined) return { reason, detail: detail === undefined ? { offender } : { offender, detail }, at };
+    return detail === undefined ? { reason, at } : { reason, detail, at };
+  }
+
+  private detach(rec: ChildRecord): void {
+    if (rec.ref !== undefined) this.byActor.delete(rec.ref.id);
+    rec.ref = undefined;
+  }
+
+  private inputFor(rec: ChildRecord, handover: Handover, logger: Logger): unknown {
+    if (rec.protocol.kind === 'worker') return { handover, input: rec.spec.input, logger, clock: this.clock };
+    const tree: TreeContext = { path: `${this.path}/${rec.spec.id}`, logger: this.treeLogger, clock: this.clock };
+    if (rec.protocol.kind === 'supervisor') return { ...rec.spec.input, handover, trellis: tree };
+    return { ...rec.spec.input, handover };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // A child ended by itself
+
+  private onChildEnded(event: RuntimeEvent & { actorId: string }): void {
+    const rec = this.byActor.get(event.actorId);
+    if (rec === undefined || rec.ref?.id !== event.actorId) return; // a late event of an old incarnation
+    const status = statusOfEnded(endedOf(event), rec.protocol.kind === 'supervisor', this.clock.now());
+    this.detach(rec);
+    rec.lastExit = status;
+    rec.state = 'stopped';
+    const decision: RestartDecision = decideRestart(rec.spec.restart, status.reason);
+    this.emit({ type: 'sup.child.exited', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision });
+    this.reportExit(rec, status, decision);
+    if (decision === 'restart') {
+      this.run(this.restartJob(rec));
+      return;
+    }
+    if (decision === 'delete') this.children.delete(rec.spec.id);
+    if (rec.spec.significant) this.checkAutoShutdown();
+  }
+
+  private reportExit(rec: ChildRecord, status: ExitStatus, decision: RestartDecision): void {
+    if (!this.verbose) return;
+    const fields = { event: 'sup.child.exited', errorContext: 'child_terminated', reason: status.reason, detail: status.detail, decision, offender: this.offender(rec) };
+    // OTP reports child_terminated for every exit of a permanent child and every abnormal exit.
+    if (rec.spec.restart === 'permanent' || (status.reason !== 'normal' && status.reason !== 'shutdown')) this.logger.error(fields, 'child terminated');
+    else this.logger.info(fields, 'child exited');
+  }
+
+  /** OTP 24 auto_shutdown: only significant children that ended by themselves and are not restarted. */
+  private checkAutoShutdown(): void {
+    const mode = this.config.autoShutdown;
+    if (mode === 'never') return;
+    if (mode === 'all_significant') {
+      for (const rec of this.children.values()) {
+        if (rec.spec.significant && rec.state !== 'stopped') return;
+      }
+    }
+    this.beginShutdown({ reason: 'shutdown' });
+  }
+
+  private onRetry(id: ChildId, incarnation: number): void {
+    const rec = this.children.get(id);
+    // terminateChild (or a shutdown) ended the loop, or a newer attempt already ran.
+    if (rec === undefined || rec.state !== 'restarting' || rec.incarnation !== incarnation) return;
+    this.run(this.restartJob(rec));
+  }
+
+  private setRestarting(rec: ChildRecord, on: boolean): void {
+    if (on) {
+      if (rec.state !== 'restarting') this.restartingCount++;
+      rec.state = 'restarting';
+    } else if (rec.state === 'restarting') {
+      this.restartingCount--;
+      rec.state = 'stopped';
+    }
+  }
+
+  private beginShutdown(exit: SupervisorExit): void {
+    if (this.shuttingDown || this.exit !== undefined) return;
+    this.shuttingDown = true;
+    this.run(this.shutdownJob(exit));
+  }
+
+  private end(exit: SupervisorExit): void {
+    this.exit = exit;
+    this.shuttingDown = false;
+    if (this.waitTimer !== undefined) this.clock.clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
+    this.wait = undefined;
+    for (let i = this.queueHead; i < this.queue.length; i++) this.refuse(this.queue[i] as RuntimeEvent);
+    this.queue = [];
+    this.queueHead = 0;
+    for (const reply of this.stopReplies.splice(0)) reply.resolve(exit);
+    if (this.verbose) this.logger.info({ event: 'sup.stopped', reason: exit.reason, detail: describeDetail(exit.detail) }, 'supervisor stopped');
+    this.emit({ type: 'sup.stopped', supervisor: this.path, exit: { reason: exit.reason, detail: describeDetail(exit.detail) } });
+  }
+
+  /** The supervisor actor itself is being stopped by XState: its children die with it, unordered. */
+  kill(): void {
+    if (this.exit === undefined) this.exit = { reason: 'shutdown', detail: 'killed' };
+    if (this.waitTimer !== undefined) this.clock.clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
+    this.job = undefined;
+    this.wait = undefined;
+    const records = [...this.children.values()];
+    for (let i = records.length - 1; i >= 0; i--) {
+      const rec = records[i] as ChildRecord;
+      if (rec.ref !== undefined) stopActor(rec.ref);
+      this.detach(rec);
+      rec.state = 'stopped';
+    }
+    for (let i = this.queueHead; i < this.queue.length; i++) this.refuse(this.queue[i] as RuntimeEvent);
+    this.queue = [];
+    for (const reply of this.stopReplies.splice(0)) reply.resolve(this.exit);
+  }
+
+  private refuse(event: RuntimeEvent): void {
+    if (event.type === 'sup.stop') {
+      event.reply?.resolve(this.exit);
+      return;
+    }
+    if (isCommand(event)) event.reply.reject(new SupervisorNotRunningError(this.path, event.type.slice(4)));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Commands (OTP's supervisor API)
+
+  private cmdStartChild(input: ChildSpec | ChildSpecInput, reply: Reply): void {
+    let spec: ChildSpec;
+    try {
+      spec = childSpec(input);
+    } catch (error) {
+      reply.reject(error);
+      return;
+    }
+    const existing = this.children.get(spec.id);
+    if (existing !== undefined) {
+      reply.reject(
+        existing.state === 'running' || existing.state === 'starting'
+          ? new ChildAlreadyStartedError(this.path, spec.id)
+          : new ChildAlreadyPresentError(this.path, spec.id),
+      );
+      return;
+    }
+    const rec = this.newRecord(spec);
+    if (this.resumeIdTaken(rec.resumeId)) {
+      reply.reject(new DuplicateChildIdError(this.path, spec.id));
+      return;
+    }
+    this.children.set(spec.id, rec);
+    this.run(this.manualStartJob(rec, reply, true));
+  }
+
+  private *manualStartJob(rec: ChildRecord, reply: Reply, discardOnFailure: boolean): Job {
+    const result = yield* this.startRecord(rec, 'manual');
+    if (result.ok) {
+      reply.resolve(this.info(rec));
+      return;
+    }
+    if (discardOnFailure) this.children.delete(rec.spec.id);
+    reply.reject(new StartChildError(this.path, rec.spec.id, result.cause));
+  }
+
+  private cmdTerminateChild(id: ChildId, reply: Reply): void {
+    const rec = this.children.get(id);
+    if (rec === undefined) {
+      reply.reject(new ChildNotFoundError(this.path, id));
+      return;
+    }
+    if (rec.state === 'restarting') this.setRestarting(rec, false); // ends the restart loop
+    if (rec.ref === undefined) {
+      if (rec.spec.restart === 'temporary') this.children.delete(id);
+      reply.resolve(undefined);
+      return;
+    }
+    this.run(this.terminateJob(rec, reply));
+  }
+
+  private *terminateJob(rec: ChildRecord, reply: Reply): Job {
+    yield* this.stopRecord(rec, 'shutdown', undefined);
+    if (rec.spec.restart === 'temporary') this.children.delete(rec.spec.id);
+    reply.resolve(undefined);
+  }
+
+  private cmdRestartChild(id: ChildId, reply: Reply): void {
+    const rec = this.children.get(id);
+    if (rec === undefined) reply.reject(new ChildNotFoundError(this.path, id));
+    else if (rec.state === 'restarting') reply.reject(new ChildRestartingError(this.path, id, 'restarted'));
+    else if (rec.state !== 'stopped') reply.reject(new ChildRunningError(this.path, id, 'restarted'));
+    else this.run(this.manualStartJob(rec, reply, false));
+  }
+
+  private cmdDeleteChild(id: ChildId, reply: Reply): void {
+    const rec = this.children.get(id);
+    if (rec === undefined) reply.reject(new ChildNotFoundError(this.path, id));
+    else if (rec.state === 'restarting') reply.reject(new ChildRestartingError(this.path, id, 'deleted'));
+    else if (rec.state !== 'stopped') reply.reject(new ChildRunningError(this.path, id, 'deleted'));
+    else {
+      this.children.delete(id);
+      reply.resolve(undefined);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Queries (read directly: OTP's calls would only wait behind the mailbox)
+
+  whichChildren(): ChildInfo[] {
+    const out: ChildInfo[] = [];
+    for (const rec of this.children.values()) out.push(this.info(rec));
+    return out.reverse();
+  }
+
+  countChildren(): ChildCounts {
+    let active = 0;
+    let supervisors = 0;
+    for (const rec of this.children.values()) {
+      if (rec.ref !== undefined && rec.state !== 'restarting') active++;
+      if (rec.spec.type === 'supervisor') supervisors++;
+    }
+    return { specs: this.children.size, active, supervisors, workers: this.children.size - supervisors };
+  }
+
+  getChildSpec(id: ChildId): ChildSpec {
+    const rec = this.children.get(id);
+    if (rec === undefined) throw new ChildNotFoundError(this.path, id);
+    return rec.spec;
+  }
+
+  /** What the Stately Inspector shows as this supervisor's context. */
+  toJSON(): unknown {
+    return {
+      path: this.path,
+      strategy: this.config.strategy,
+      children: this.whichChildren().map(({ ref, ...rest }) => ({ ...rest, actor: ref?.id })),
+    };
+  }
+
+  private info(rec: ChildRecord): ChildInfo {
+    const status = rec.state === 'restarting' ? 'restarting' : rec.ref === undefined ? 'stopped' : 'running';
+    const base = {
+      id: rec.spec.id,
+      status,
+      type: rec.spec.type,
+      resumeId: rec.resumeId,
+      incarnation: Math.max(rec.incarnation, 0),
+      restarts: rec.restarts,
+      lastExit: rec.lastExit,
+    } as const;
+    return rec.ref === undefined ? base : { ...base, ref: rec.ref };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Helpers
+
+  private newRecord(spec: ChildSpec): ChildRecord {
+    return {
+      spec,
+      protocol: childProtocolOf(spec.start),
+      resumeId: spec.resumeId ?? `${this.path}/${spec.id}`,
+      state: 'stopped',
+      ref: undefined,
+      incarnation: -1,
+      restarts: 0,
+      lastExit: null,
+    };
+  }
+
+  private resumeIdTaken(resumeId: string): boolean {
+    for (const rec of this.children.values()) if (rec.resumeId === resumeId) return true;
+    return false;
+  }
+
+  private planChildren(): Iterable<{ id: ChildId; restart: ChildSpec['restart']; alive: boolean }> {
+    const out: { id: ChildId; restart: ChildSpec['restart']; alive: boolean }[] = [];
+    for (const rec of this.children.values()) out.push({ id: rec.spec.id, restart: rec.spec.restart, alive: rec.ref !== undefined });
+    return out;
+  }
+
+  private offender(rec: ChildRecord): { id: ChildId; restart: string; shutdown: ChildSpec['shutdown']; incarnation: number } {
+    return { id: rec.spec.id, restart: rec.spec.restart, shutdown: rec.spec.shutdown, incarnation: rec.incarnation };
+  }
+
+  private emit(fact: SupervisorFact): void {
+    if (hasListeners(this.self)) emitFrom(this.self, fact);
+  }
+}
+
+function isCommand(event: RuntimeEvent): event is Exclude<CommandEvent, { type: 'sup.stop' }> {
+  return event.type === 'sup.startChild' || event.type === 'sup.terminateChild' || event.type === 'sup.restartChild' || event.type === 'sup.deleteChild';
+}
+
+function endedOf(event: RuntimeEvent): EndedSnapshot {
+  if (event.type.startsWith('xstate.error.actor.')) return { status: 'error', error: (event as { error: unknown }).error };
+  return { status: 'done', output: (event as { output?: unknown }).output };
+}
+
+function notReadyCause(output: unknown): unknown {
+  const detail = (output as { detail?: unknown } | undefined)?.detail;
+  if (detail instanceof Error) return detail; // a child supervisor's own StartChildError
+  return new Error('the child exited before it was ready');
+}
+
+function briefError(cause: unknown): { name: string; message: string } {
+  const { name, message } = serializeError(cause);
+  return { name, message };
+}
+
+function describeDetail(detail: unknown): unknown {
+  return detail instanceof Error ? serializeError(detail) : detail;
+}

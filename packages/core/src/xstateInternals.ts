@@ -1,0 +1,54 @@
+/**
+ * Every place trellis reaches past XState's public API, in one file, each with its reason.
+ * xstate is pinned (5.33.3) and `test/unit/xstateInternals.test.ts` fails loudly if any of
+ * these stops existing.
+ *
+ * @module
+ */
+import type { AnyActorRef, EventObject } from 'xstate';
+
+interface ActorInternals {
+  _parent?: AnyActorRef;
+  _stop(): void;
+  _actorScope: { emit(event: EventObject): void };
+  eventListeners: Map<string, Set<unknown>>;
+  system: { _relay(source: AnyActorRef | undefined, target: AnyActorRef, event: EventObject): void };
+}
+
+const internals = (ref: AnyActorRef): ActorInternals => ref as unknown as ActorInternals;
+
+/**
+ * Stops a child actor at once. `actor.stop()` refuses actors that have a parent, and the
+ * supervisor's children have one (so their errors reach it as `xstate.error.actor.*` events);
+ * `_stop()` is what XState's own `stopChild` action calls.
+ */
+export function stopActor(ref: AnyActorRef): void {
+  internals(ref)._stop();
+}
+
+/** The parent of an actor, if any: a ready child tells its supervisor through it. */
+export function parentOf(ref: AnyActorRef): AnyActorRef | undefined {
+  return internals(ref)._parent;
+}
+
+/**
+ * Sends `event` from `source` to `target` through the system, so the inspector sees the real
+ * sender (what `sendParent` does inside machines, for logic that is not a machine).
+ */
+export function relay(source: AnyActorRef, target: AnyActorRef, event: EventObject): void {
+  internals(source).system._relay(source, target, event);
+}
+
+/**
+ * Emits an event to `actor.on(...)` listeners from outside an action. The supervisor's runtime
+ * reports facts at the moment it decides them, which can be inside a timer callback or a
+ * command; `enqueue.emit` exists only inside actions.
+ */
+export function emitFrom(ref: AnyActorRef, event: EventObject): void {
+  internals(ref)._actorScope.emit(event);
+}
+
+/** Whether anyone listens to emitted events, so facts are not built for nobody. */
+export function hasListeners(ref: AnyActorRef): boolean {
+  return internals(ref).eventListeners.size > 0;
+}
