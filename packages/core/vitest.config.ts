@@ -1,5 +1,10 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// CI (.ci/run) sets TRELLIS_VITEST_JSON_DIR: vitest then also writes <dir>/trellis-core.json,
+// from which .ci/run prints its closing "N passed, N failed" line.
+const jsonDir = process.env.TRELLIS_VITEST_JSON_DIR;
 
 export default defineConfig({
   resolve: {
@@ -12,5 +17,6 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 10_000,
+    ...(jsonDir ? { reporters: ['default', 'json'], outputFile: { json: resolve(jsonDir, 'trellis-core.json') } } : {}),
   },
 });

@@ -93,7 +93,7 @@ export function startSupervisor(logic: SupervisorLogic, options: StartSupervisor
       } else if (snapshot.status === 'error') {
         settled = true;
         reject(snapshot.error);
-      } else if (snapshot.value !== 'starting') {
+      } else if (snapshot.value === 'running' || snapshot.value === 'restarting') {
         settled = true;
         subscription.unsubscribe();
         resolve(actor);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { setup, type ActorRefFrom, type AnyActorScope, type EventObject } from 'xstate';
+import { enqueueActions, setup, type ActorRefFrom, type AnyActorScope, type EventObject } from 'xstate';
 import { SHUTDOWN_REQUEST, READY_EVENT, withChildProtocol } from './childProtocol.js';
 import { childSpec } from './childSpec.js';
 import { isClock, systemClock, type Clock } from './clock.js';
@@ -46,6 +46,7 @@ export interface SupervisorInput {
  * @since 0.1.0
  */
 export interface SupervisorContext {
+  /** The supervisor's runtime: its child table, restart window and running job. Not public API. */
   readonly runtime: SupervisorRuntime;
 }
 
@@ -112,17 +113,26 @@ function buildMachine(config: ResolvedConfig) {
     },
     actions: {
       requestInit: ({ self }) => self.send({ type: 'sup.init' }),
-      handle: ({ context, event }) => context.runtime.handle(event),
+      // The runtime works while XState resolves this action, not while it executes it: children
+      // are created here, and XState's development build warns about any `assign` (which every
+      // machine with a `context` factory runs) made while a custom action executes.
+      handle: enqueueActions(({ context, event }) => context.runtime.handle(event)),
     },
     guards: {
       phaseIs: ({ context }, params: { phase: Phase }) => context.runtime.phase === params.phase,
     },
   }).createMachine({
+    // `@internal` on the keys below: SupervisorRef's type carries this config's inferred type, so
+    // typedoc would document it (under startSupervisor); the machine's config is not public API.
+    /** @internal */
     id: config.id,
+    /** @internal */
     context: ({ input, self }) => ({
       runtime: new SupervisorRuntime(config, self, input?.trellis, isClock((self as { clock?: unknown }).clock) ? ((self as { clock?: unknown }).clock as Clock) : systemClock),
     }),
+    /** @internal */
     initial: 'starting',
+    /** @internal */
     on: {
       'xstate.done.actor.*': { actions: 'handle' },
       'xstate.error.actor.*': { actions: 'handle' },
@@ -136,6 +146,7 @@ function buildMachine(config: ResolvedConfig) {
       'sup.deleteChild': { actions: 'handle' },
       'sup.stop': { actions: 'handle' },
     },
+    /** @internal */
     states: {
       starting: {
         entry: 'requestInit',
@@ -147,6 +158,7 @@ function buildMachine(config: ResolvedConfig) {
       shuttingDown: { always: phaseTransitions('shuttingDown') },
       stopped: { type: 'final' },
     },
+    /** @internal */
     output: ({ context }) => context.runtime.exit ?? { reason: 'shutdown' },
   });
 }

@@ -57,9 +57,13 @@ export interface WorkerOptions {
  * @since 0.1.0
  */
 export interface WorkerInput {
+  /** This incarnation's handover; without one, `{ resumeId: <actor id>, incarnation: 0, previousExit: null }`. */
   readonly handover?: Handover;
+  /** The spec's `input`, which the worker sees as `ctx.input`. */
   readonly input?: Record<string, unknown> | undefined;
+  /** The worker's `ctx.logger`; default {@link silentLogger}. */
   readonly logger?: Logger;
+  /** The clock that times `readyTimeoutMs`; default {@link systemClock}. */
   readonly clock?: Clock;
 }
 
@@ -69,7 +73,12 @@ export interface WorkerInput {
  * @category models
  * @since 0.1.0
  */
-export type WorkerSnapshot = Snapshot<unknown> & { readonly ready: boolean; readonly input: WorkerInput | undefined };
+export type WorkerSnapshot = Snapshot<unknown> & {
+  /** Whether the worker has started: at once without `awaitReady`, else once it calls `ctx.ready()`. */
+  readonly ready: boolean;
+  /** The input it was started with; `undefined` once it has ended. */
+  readonly input: WorkerInput | undefined;
+};
 
 /**
  * The actor logic {@link fromWorker} returns.
@@ -123,12 +132,15 @@ function clearReadyTimer(instance: Instance | undefined): void {
  *
  * @example A worker that stops when asked
  * ```ts
+ * import assert from 'node:assert/strict';
  * import { setTimeout as sleep } from 'node:timers/promises';
- * import { fromWorker } from '@trellis/core';
+ * import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor } from '@trellis/core';
  * const poller = fromWorker(async ({ signal, handover, logger }) => {
  *   logger.info({ incarnation: handover.incarnation }, 'polling');
  *   while (!signal.aborted) await sleep(1000, undefined, { signal }).catch(() => {});
  * });
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'poller', start: poller }] }));
+ * assert.deepEqual(await stopSupervisor(sup), { reason: 'normal' }); // at once, not after a 1 s sleep
  * ```
  *
  * @category constructors
@@ -223,9 +235,14 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
         }, readyTimeoutMs);
       }
       if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+        // A worker that was killed may still settle later: its result goes nowhere.
         (result as PromiseLike<unknown>).then(
-          (value) => self.send({ type: SETTLED, value } as EventObject),
-          (error: unknown) => self.send({ type: FAILED, error } as EventObject),
+          (value) => {
+            if (self.getSnapshot().status === 'active') self.send({ type: SETTLED, value } as EventObject);
+          },
+          (error: unknown) => {
+            if (self.getSnapshot().status === 'active') self.send({ type: FAILED, error } as EventObject);
+          },
         );
       } else {
         self.send({ type: SETTLED, value: result } as EventObject);

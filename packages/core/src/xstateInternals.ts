@@ -9,6 +9,8 @@ import type { AnyActorRef, EventObject } from 'xstate';
 
 interface ActorInternals {
   _parent?: AnyActorRef;
+  logic: { transition(snapshot: unknown, event: EventObject, scope: unknown): unknown };
+  _snapshot: unknown;
   _stop(): void;
   _actorScope: { emit(event: EventObject): void };
   eventListeners: Map<string, Set<unknown>>;
@@ -51,4 +53,19 @@ export function emitFrom(ref: AnyActorRef, event: EventObject): void {
 /** Whether anyone listens to emitted events, so facts are not built for nobody. */
 export function hasListeners(ref: AnyActorRef): boolean {
   return internals(ref).eventListeners.size > 0;
+}
+
+/**
+ * Releases what a crashed actor still holds. XState never runs a crashed `fromCallback`'s
+ * cleanup (measured: 0 calls in 11,000 crashes, node-floors probe), nor aborts anything else an
+ * errored actor started; its own stop transition does both. The supervisor runs that transition
+ * once on the dead actor's scope; whatever it throws is the dead actor's business and is dropped.
+ */
+export function releaseCrashed(ref: AnyActorRef): void {
+  const actor = internals(ref);
+  try {
+    actor.logic.transition(actor._snapshot, { type: 'xstate.stop' }, actor._actorScope);
+  } catch {
+    // The release of a dead actor must never disturb its supervisor.
+  }
 }

@@ -47,7 +47,7 @@ import type {
   Strategy,
   SupervisorExit,
 } from '../types.js';
-import { emitFrom, hasListeners, parentOf, relay, stopActor } from '../xstateInternals.js';
+import { emitFrom, hasListeners, parentOf, relay, releaseCrashed, stopActor } from '../xstateInternals.js';
 
 /** The machine state that mirrors what the runtime is doing. */
 export type Phase = 'starting' | 'running' | 'restarting' | 'shuttingDown' | 'stopped';
@@ -156,6 +156,7 @@ export class SupervisorRuntime {
   private queueHead = 0;
   private shuttingDown = false;
   private stopReplies: Reply[] = [];
+  private readonly retries = new Set<ReturnType<typeof setImmediate>>();
   exit: SupervisorExit | undefined;
 
   constructor(config: ResolvedConfig, self: AnyActorRef, tree: Partial<TreeContext> | undefined, fallbackClock: Clock) {
@@ -324,7 +325,7 @@ export class SupervisorRuntime {
         // and shutdown can interleave; one_for_all redoes the whole group, rest_for_one from here.
         this.setRestarting(rec, true);
         this.emit({ type: 'sup.child.restarting', supervisor: this.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs: 0 });
-        this.self.send({ type: 'sup.retry', id: rec.spec.id, incarnation: rec.incarnation });
+        this.scheduleRetry(rec);
         return;
       }
     }
@@ -386,6 +387,11 @@ export class SupervisorRuntime {
     if (snapshot.status === 'error') {
       this.detach(rec);
       return this.startFailed(rec, snapshot.error);
+    }
+    if (rec.protocol.awaitReady && snapshot.status === 'done') {
+      // Ended before it was ready (a child supervisor whose own init failed): a start failure.
+      this.detach(rec);
+      return this.startFailed(rec, notReadyCause(snapshot.output));
     }
     if (rec.protocol.awaitReady && snapshot.status === 'active') {
       const resume = yield { kind: 'ready', ref: actor };
@@ -473,8 +479,11 @@ export class SupervisorRuntime {
   }
 
   private detach(rec: ChildRecord): void {
-    if (rec.ref !== undefined) this.byActor.delete(rec.ref.id);
+    const ref = rec.ref;
+    if (ref === undefined) return;
+    this.byActor.delete(ref.id);
     rec.ref = undefined;
+    if ((ref.getSnapshot() as { status: string }).status === 'error') releaseCrashed(ref);
   }
 
   private inputFor(rec: ChildRecord, handover: Handover, logger: Logger): unknown {
@@ -532,6 +541,21 @@ export class SupervisorRuntime {
     this.run(this.restartJob(rec));
   }
 
+  /**
+   * OTP casts `try_again_restart` to itself so that calls and shutdown interleave with a restart
+   * loop. XState drains a mailbox synchronously, so a retry sent straight to it would spin
+   * without ever letting a caller in; the retry waits one event-loop turn first (no clock time
+   * passes).
+   */
+  private scheduleRetry(rec: ChildRecord): void {
+    const event = { type: 'sup.retry' as const, id: rec.spec.id, incarnation: rec.incarnation };
+    const handle = setImmediate(() => {
+      this.retries.delete(handle);
+      this.self.send(event);
+    });
+    this.retries.add(handle);
+  }
+
   private setRestarting(rec: ChildRecord, on: boolean): void {
     if (on) {
       if (rec.state !== 'restarting') this.restartingCount++;
@@ -548,8 +572,14 @@ export class SupervisorRuntime {
     this.run(this.shutdownJob(exit));
   }
 
+  private clearRetries(): void {
+    for (const handle of this.retries) clearImmediate(handle);
+    this.retries.clear();
+  }
+
   private end(exit: SupervisorExit): void {
     this.exit = exit;
+    this.clearRetries();
     this.shuttingDown = false;
     if (this.waitTimer !== undefined) this.clock.clearTimeout(this.waitTimer);
     this.waitTimer = undefined;
@@ -565,6 +595,7 @@ export class SupervisorRuntime {
   /** The supervisor actor itself is being stopped by XState: its children die with it, unordered. */
   kill(): void {
     if (this.exit === undefined) this.exit = { reason: 'shutdown', detail: 'killed' };
+    this.clearRetries();
     if (this.waitTimer !== undefined) this.clock.clearTimeout(this.waitTimer);
     this.waitTimer = undefined;
     this.job = undefined;
