@@ -30,7 +30,7 @@ export interface StartSupervisorOptions {
 function runtimeOf(ref: SupervisorRef, command: string): SupervisorRuntime {
   const snapshot = ref.getSnapshot();
   if (snapshot.status !== 'active' || snapshot.value === 'stopped' || snapshot.context.runtime.exit !== undefined) {
-    throw new SupervisorNotRunningError(String((ref as AnyActorRef).id), command);
+    throw new SupervisorNotRunningError(snapshot.context?.runtime?.path ?? String((ref as AnyActorRef).id), command);
   }
   return snapshot.context.runtime;
 }

@@ -25,7 +25,7 @@ import {
   ChildNotFoundError,
   ChildRestartingError,
   ChildRunningError,
-  DuplicateChildIdError,
+  InvalidChildSpecError,
   StartChildError,
   SupervisorNotRunningError,
 } from '../errors.js';
@@ -642,7 +642,7 @@ export class SupervisorRuntime {
     }
     const rec = this.newRecord(spec);
     if (this.resumeIdTaken(rec.resumeId)) {
-      reply.reject(new DuplicateChildIdError(this.path, spec.id));
+      reply.reject(new InvalidChildSpecError(spec.id, 'resumeId', 'must be unique among the children of one supervisor', rec.resumeId));
       return;
     }
     this.children.set(spec.id, rec);
