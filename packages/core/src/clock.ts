@@ -36,8 +36,10 @@ export interface Clock {
  *
  * @example
  * ```ts
+ * import assert from 'node:assert/strict';
  * import { systemClock } from '@trellis/core';
- * const t = systemClock.now();
+ * const before = Date.now();
+ * assert.ok(systemClock.now() >= before); // epoch milliseconds
  * ```
  *
  * @category models

@@ -57,10 +57,6 @@ const NON_NEGATIVE_INTEGER = /^\d+$/;
  * not JSON, `cause` is the `SyntaxError` from `JSON.parse`. The class lives in the env module,
  * not under `SupervisorError`, because this module imports nothing at runtime.
  *
- * @param message - One sentence naming the variable and the rule.
- * @param variable - The full name of the offending environment variable.
- * @param options - `cause`, when the error wraps another one.
- *
  * @example Tell a malformed handover apart from other errors
  * ```ts
  * import assert from 'node:assert/strict';
@@ -87,6 +83,13 @@ export class HandoverEnvError extends Error {
   /** The full name of the offending environment variable, prefix included. */
   readonly variable: string;
 
+  /**
+   * Makes the error for one malformed variable.
+   *
+   * @param message - One sentence naming the variable and the rule.
+   * @param variable - The full name of the offending environment variable.
+   * @param options - `cause`, when the error wraps another one.
+   */
   constructor(message: string, variable: string, options?: { readonly cause?: unknown }) {
     super(message, options);
     this.variable = variable;

@@ -38,24 +38,30 @@ export type SupervisorErrorCode =
  * ```ts
  * import assert from 'node:assert/strict';
  * import { childSpec, isSupervisorError } from '@trellis/core';
- * try {
- *   childSpec({ id: '', start: undefined as never });
- * } catch (error) {
- *   assert.ok(isSupervisorError(error));
- *   assert.equal(error.code, 'invalid_child_spec');
- * }
+ * assert.throws(
+ *   () => childSpec({ id: '', start: undefined as never }),
+ *   (error) => isSupervisorError(error) && error.code === 'invalid_child_spec',
+ * );
  * ```
  *
  * @category errors
  * @since 0.1.0
  */
 export class SupervisorError extends Error {
+  /** The class name: `'SupervisorError'` here, each subclass's own name in a subclass. */
   override readonly name: string = 'SupervisorError';
   /** OTP's error atom. */
   readonly code: SupervisorErrorCode;
   /** @internal */
   readonly [BRAND] = true;
 
+  /**
+   * Makes an error with its code and message.
+   *
+   * @param code - OTP's error atom.
+   * @param message - one sentence naming the offender and the rule.
+   * @param options - `cause`, when the error wraps another one.
+   */
   constructor(code: SupervisorErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -103,10 +109,22 @@ export function isSupervisorError(value: unknown): value is SupervisorError {
  * @since 0.1.0
  */
 export class InvalidChildSpecError extends SupervisorError {
+  /** Always `'InvalidChildSpecError'`. */
   override readonly name = 'InvalidChildSpecError';
+  /** The spec's `id` as given; `undefined` when the spec has none or is not an object. */
   readonly childId: unknown;
+  /** The field that breaks its rule, such as `'shutdown'` or `'backoff.minMs'`. */
   readonly field: string;
+  /** The value that was given for that field. */
   readonly value: unknown;
+  /**
+   * Makes the error for one field of one spec.
+   *
+   * @param childId - the spec's `id` as given.
+   * @param field - the offending field.
+   * @param rule - the rule it breaks, as the end of a sentence (`must be a boolean`).
+   * @param value - the value given.
+   */
   constructor(childId: unknown, field: string, rule: string, value: unknown) {
     super('invalid_child_spec', `Child spec ${describeId(childId)}: ${field} ${rule}, got ${describe(value)}.`);
     this.childId = childId;
@@ -129,10 +147,22 @@ export class InvalidChildSpecError extends SupervisorError {
  * @since 0.1.0
  */
 export class InvalidSupervisorFlagsError extends SupervisorError {
+  /** Always `'InvalidSupervisorFlagsError'`. */
   override readonly name = 'InvalidSupervisorFlagsError';
+  /** The supervisor's `id` as given (possibly not a string). */
   readonly supervisorId: unknown;
+  /** The flag that breaks its rule, such as `'intensity'`. */
   readonly field: string;
+  /** The value that was given for that flag. */
   readonly value: unknown;
+  /**
+   * Makes the error for one flag of one supervisor.
+   *
+   * @param supervisorId - the supervisor's `id` as given.
+   * @param field - the offending flag.
+   * @param rule - the rule it breaks, as the end of a sentence (`must be an integer >= 0`).
+   * @param value - the value given.
+   */
   constructor(supervisorId: unknown, field: string, rule: string, value: unknown) {
     super('invalid_flags', `Supervisor ${describeId(supervisorId)}: ${field} ${rule}, got ${describe(value)}.`);
     this.supervisorId = supervisorId;
@@ -159,8 +189,16 @@ export class InvalidSupervisorFlagsError extends SupervisorError {
  * @since 0.1.0
  */
 export class DuplicateChildIdError extends SupervisorError {
+  /** Always `'DuplicateChildIdError'`. */
   override readonly name = 'DuplicateChildIdError';
+  /** The child's id. */
   readonly childId: ChildId;
+  /**
+   * Makes the error for one child of one supervisor.
+   *
+   * @param supervisorId - the supervisor's path from the root (`root/db`) once it runs, else its id.
+   * @param childId - the child's id.
+   */
   constructor(supervisorId: string, childId: ChildId) {
     super('duplicate_child_name', `Supervisor "${supervisorId}": child id "${childId}" is used twice; ids must be unique.`);
     this.childId = childId;
@@ -172,16 +210,27 @@ export class DuplicateChildIdError extends SupervisorError {
  *
  * @example
  * ```ts
- * import { ChildNotFoundError } from '@trellis/core';
- * const error = new ChildNotFoundError('root', 'db');
+ * import assert from 'node:assert/strict';
+ * import { ChildNotFoundError, defineSupervisor, startSupervisor, stopSupervisor, terminateChild } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * await assert.rejects(terminateChild(sup, 'db'), ChildNotFoundError);
+ * await stopSupervisor(sup);
  * ```
  *
  * @category errors
  * @since 0.1.0
  */
 export class ChildNotFoundError extends SupervisorError {
+  /** Always `'ChildNotFoundError'`. */
   override readonly name = 'ChildNotFoundError';
+  /** The child's id. */
   readonly childId: ChildId;
+  /**
+   * Makes the error for one child of one supervisor.
+   *
+   * @param supervisorId - the supervisor's path from the root (`root/db`) once it runs, else its id.
+   * @param childId - the child's id.
+   */
   constructor(supervisorId: string, childId: ChildId) {
     super('not_found', `Supervisor "${supervisorId}" has no child "${childId}".`);
     this.childId = childId;
@@ -193,16 +242,29 @@ export class ChildNotFoundError extends SupervisorError {
  *
  * @example
  * ```ts
- * import { ChildRunningError } from '@trellis/core';
- * const error = new ChildRunningError('root', 'db', 'deleted');
+ * import assert from 'node:assert/strict';
+ * import { ChildRunningError, defineSupervisor, deleteChild, fromWorker, startSupervisor, stopSupervisor } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: idle }] }));
+ * await assert.rejects(deleteChild(sup, 'db'), ChildRunningError);
+ * await stopSupervisor(sup);
  * ```
  *
  * @category errors
  * @since 0.1.0
  */
 export class ChildRunningError extends SupervisorError {
+  /** Always `'ChildRunningError'`. */
   override readonly name = 'ChildRunningError';
+  /** The child's id. */
   readonly childId: ChildId;
+  /**
+   * Makes the error for one child of one supervisor.
+   *
+   * @param supervisorId - the supervisor's path from the root (`root/db`) once it runs, else its id.
+   * @param childId - the child's id.
+   * @param what - what the command would do to it, as a past participle (`'restarted'`, `'deleted'`).
+   */
   constructor(supervisorId: string, childId: ChildId, what: string) {
     super('running', `Supervisor "${supervisorId}": child "${childId}" is running, so it cannot be ${what}; terminate it first.`);
     this.childId = childId;
@@ -215,16 +277,27 @@ export class ChildRunningError extends SupervisorError {
  *
  * @example
  * ```ts
+ * import assert from 'node:assert/strict';
  * import { ChildRestartingError } from '@trellis/core';
  * const error = new ChildRestartingError('root', 'db', 'restarted');
+ * assert.equal(error.code, 'restarting');
  * ```
  *
  * @category errors
  * @since 0.1.0
  */
 export class ChildRestartingError extends SupervisorError {
+  /** Always `'ChildRestartingError'`. */
   override readonly name = 'ChildRestartingError';
+  /** The child's id. */
   readonly childId: ChildId;
+  /**
+   * Makes the error for one child of one supervisor.
+   *
+   * @param supervisorId - the supervisor's path from the root (`root/db`) once it runs, else its id.
+   * @param childId - the child's id.
+   * @param what - what the command would do to it, as a past participle (`'restarted'`, `'deleted'`).
+   */
   constructor(supervisorId: string, childId: ChildId, what: string) {
     super(
       'restarting',
@@ -239,16 +312,29 @@ export class ChildRestartingError extends SupervisorError {
  *
  * @example
  * ```ts
- * import { ChildAlreadyPresentError } from '@trellis/core';
- * const error = new ChildAlreadyPresentError('root', 'db');
+ * import assert from 'node:assert/strict';
+ * import { ChildAlreadyPresentError, defineSupervisor, fromWorker, startChild, startSupervisor, stopSupervisor, terminateChild } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: idle }] }));
+ * await terminateChild(sup, 'db');
+ * await assert.rejects(startChild(sup, { id: 'db', start: idle }), ChildAlreadyPresentError);
+ * await stopSupervisor(sup);
  * ```
  *
  * @category errors
  * @since 0.1.0
  */
 export class ChildAlreadyPresentError extends SupervisorError {
+  /** Always `'ChildAlreadyPresentError'`. */
   override readonly name = 'ChildAlreadyPresentError';
+  /** The child's id. */
   readonly childId: ChildId;
+  /**
+   * Makes the error for one child of one supervisor.
+   *
+   * @param supervisorId - the supervisor's path from the root (`root/db`) once it runs, else its id.
+   * @param childId - the child's id.
+   */
   constructor(supervisorId: string, childId: ChildId) {
     super(
       'already_present',
@@ -263,16 +349,28 @@ export class ChildAlreadyPresentError extends SupervisorError {
  *
  * @example
  * ```ts
- * import { ChildAlreadyStartedError } from '@trellis/core';
- * const error = new ChildAlreadyStartedError('root', 'db');
+ * import assert from 'node:assert/strict';
+ * import { ChildAlreadyStartedError, defineSupervisor, fromWorker, startChild, startSupervisor, stopSupervisor } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: idle }] }));
+ * await assert.rejects(startChild(sup, { id: 'db', start: idle }), ChildAlreadyStartedError);
+ * await stopSupervisor(sup);
  * ```
  *
  * @category errors
  * @since 0.1.0
  */
 export class ChildAlreadyStartedError extends SupervisorError {
+  /** Always `'ChildAlreadyStartedError'`. */
   override readonly name = 'ChildAlreadyStartedError';
+  /** The child's id. */
   readonly childId: ChildId;
+  /**
+   * Makes the error for one child of one supervisor.
+   *
+   * @param supervisorId - the supervisor's path from the root (`root/db`) once it runs, else its id.
+   * @param childId - the child's id.
+   */
   constructor(supervisorId: string, childId: ChildId) {
     super('already_started', `Supervisor "${supervisorId}": child "${childId}" is already running; ids must be unique.`);
     this.childId = childId;
@@ -290,18 +388,38 @@ export class ChildAlreadyStartedError extends SupervisorError {
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
- * import { StartChildError } from '@trellis/core';
- * const error = new StartChildError('root', 'db', new Error('ECONNREFUSED'));
- * assert.equal(error.code, 'failed_to_start_child');
+ * import { defineSupervisor, fromWorker, startChild, StartChildError, startSupervisor, stopSupervisor } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * const db = fromWorker(() => {
+ *   throw new Error('ECONNREFUSED');
+ * });
+ * await assert.rejects(startChild(sup, { id: 'db', start: db }), (error) => {
+ *   assert.ok(error instanceof StartChildError);
+ *   assert.equal(error.code, 'failed_to_start_child');
+ *   assert.equal(error.childId, 'db');
+ *   assert.equal((error.cause as Error).message, 'ECONNREFUSED');
+ *   return true;
+ * });
+ * await stopSupervisor(sup);
  * ```
  *
  * @category errors
  * @since 0.1.0
  */
 export class StartChildError extends SupervisorError {
+  /** Always `'StartChildError'`. */
   override readonly name = 'StartChildError';
+  /** The child that failed to start. */
   readonly childId: ChildId;
+  /** The path of the supervisor whose child it is, such as `root/db`. */
   readonly supervisorId: string;
+  /**
+   * Makes the error for a child whose start failed.
+   *
+   * @param supervisorId - the supervisor's path from the root (`root/db`) once it runs, else its id.
+   * @param childId - the child's id.
+   * @param cause - what the start threw or rejected with.
+   */
   constructor(supervisorId: string, childId: ChildId, cause: unknown) {
     super(
       'failed_to_start_child',
@@ -318,16 +436,27 @@ export class StartChildError extends SupervisorError {
  *
  * @example
  * ```ts
- * import { SupervisorNotRunningError } from '@trellis/core';
- * const error = new SupervisorNotRunningError('root', 'startChild');
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, SupervisorNotRunningError, whichChildren } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * await stopSupervisor(sup);
+ * assert.throws(() => whichChildren(sup), SupervisorNotRunningError);
  * ```
  *
  * @category errors
  * @since 0.1.0
  */
 export class SupervisorNotRunningError extends SupervisorError {
+  /** Always `'SupervisorNotRunningError'`. */
   override readonly name = 'SupervisorNotRunningError';
+  /** The supervisor that refused the command. */
   readonly supervisorId: string;
+  /**
+   * Makes the error for a command the supervisor cannot serve.
+   *
+   * @param supervisorId - the supervisor's path or actor id.
+   * @param command - the command's name, such as `'startChild'`.
+   */
   constructor(supervisorId: string, command: string) {
     super('not_running', `Supervisor "${supervisorId}" is not running, so ${command} cannot be served.`);
     this.supervisorId = supervisorId;

@@ -14,10 +14,15 @@ import type { ChildId, ExitStatus, SupervisorExit } from './types.js';
  * @since 0.1.0
  */
 export interface ChildStartedEvent {
+  /** The fact's tag. */
   readonly type: 'sup.child.started';
+  /** The supervisor's path from the root, such as `root/db`. */
   readonly supervisor: string;
+  /** The child's id. */
   readonly child: ChildId;
+  /** The incarnation that started. */
   readonly incarnation: number;
+  /** The child's ResumeID. */
   readonly resumeId: string;
   /** `init` (initial start), `restart` (automatic) or `manual` (startChild/restartChild). */
   readonly cause: 'init' | 'restart' | 'manual';
@@ -31,11 +36,17 @@ export interface ChildStartedEvent {
  * @since 0.1.0
  */
 export interface ChildExitedEvent {
+  /** The fact's tag. */
   readonly type: 'sup.child.exited';
+  /** The supervisor's path from the root, such as `root/db`. */
   readonly supervisor: string;
+  /** The child's id. */
   readonly child: ChildId;
+  /** The incarnation that ended. */
   readonly incarnation: number;
+  /** How it ended. */
   readonly exit: ExitStatus;
+  /** What the supervisor does next ({@link RestartDecision}), or `'stopped'` when the supervisor stopped it. */
   readonly decision: RestartDecision | 'stopped';
 }
 
@@ -46,11 +57,21 @@ export interface ChildExitedEvent {
  * @since 0.1.0
  */
 export interface ChildStartFailedEvent {
+  /** The fact's tag. */
   readonly type: 'sup.child.startFailed';
+  /** The supervisor's path from the root, such as `root/db`. */
   readonly supervisor: string;
+  /** The child's id. */
   readonly child: ChildId;
+  /** The incarnation whose start failed. */
   readonly incarnation: number;
-  readonly error: { name: string; message: string };
+  /** What the start threw or rejected with, reduced to its name and message. */
+  readonly error: {
+    /** The error's `name` (`'NonError'` for a thrown non-error). */
+    name: string;
+    /** The error's message. */
+    message: string;
+  };
 }
 
 /**
@@ -61,10 +82,15 @@ export interface ChildStartFailedEvent {
  * @since 0.1.0
  */
 export interface ChildRestartingEvent {
+  /** The fact's tag. */
   readonly type: 'sup.child.restarting';
+  /** The supervisor's path from the root, such as `root/db`. */
   readonly supervisor: string;
+  /** The child's id. */
   readonly child: ChildId;
+  /** The incarnation the next start attempt will have. */
   readonly nextIncarnation: number;
+  /** The delay before that attempt, in milliseconds; 0 for now, as the retry is queued at once. */
   readonly delayMs: number;
 }
 
@@ -75,10 +101,15 @@ export interface ChildRestartingEvent {
  * @since 0.1.0
  */
 export interface IntensityExceededEvent {
+  /** The fact's tag. */
   readonly type: 'sup.intensity.exceeded';
+  /** The supervisor's path from the root, such as `root/db`. */
   readonly supervisor: string;
+  /** The child whose restart was one too many. */
   readonly child: ChildId;
+  /** The supervisor's `intensity` flag. */
   readonly intensity: number;
+  /** The supervisor's `periodMs` flag. */
   readonly periodMs: number;
 }
 
@@ -90,10 +121,15 @@ export interface IntensityExceededEvent {
  * @since 0.1.0
  */
 export interface ShutdownTimedOutEvent {
+  /** The fact's tag. */
   readonly type: 'sup.shutdown.timedOut';
+  /** The supervisor's path from the root, such as `root/db`. */
   readonly supervisor: string;
+  /** The child's id. */
   readonly child: ChildId;
+  /** The incarnation that was killed. */
   readonly incarnation: number;
+  /** The child's `shutdown` time, in milliseconds. */
   readonly shutdownMs: number;
 }
 
@@ -104,8 +140,11 @@ export interface ShutdownTimedOutEvent {
  * @since 0.1.0
  */
 export interface SupervisorStoppedEvent {
+  /** The fact's tag. */
   readonly type: 'sup.stopped';
+  /** The supervisor's path from the root, such as `root/db`. */
   readonly supervisor: string;
+  /** How it ended; an `Error` detail is serialised to `{ name, message, stack }`. */
   readonly exit: SupervisorExit;
 }
 
@@ -114,12 +153,19 @@ export interface SupervisorStoppedEvent {
  *
  * @example Count restarts
  * ```ts
- * import { startSupervisor, type SupervisorFact } from '@trellis/core';
- * declare const sup: Awaited<ReturnType<typeof startSupervisor>>;
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { createTestClock, scriptedChild, settle } from '@trellis/core/testing';
+ * const db = scriptedChild();
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: db }] }), { clock: createTestClock() });
  * let restarts = 0;
  * sup.on('sup.child.started', (fact) => {
  *   if (fact.cause === 'restart') restarts += 1;
  * });
+ * db.crash();
+ * await settle();
+ * assert.equal(restarts, 1);
+ * await stopSupervisor(sup);
  * ```
  *
  * @category events

@@ -22,9 +22,13 @@ const EXIT = Symbol.for('@trellis/core/ExitRequest');
 export interface ExitRequest {
   /** @internal */
   readonly [EXIT]: true;
+  /** Why the child exits. */
   readonly reason: ExitReason;
+  /** Becomes the {@link ExitStatus.detail} of the exit. */
   readonly detail?: unknown;
+  /** OS children: the exit code. */
   readonly code?: number | null;
+  /** OS children: the terminating signal. */
   readonly signal?: string | null;
 }
 
@@ -47,18 +51,29 @@ function make(reason: ExitReason, fields?: { detail?: unknown; code?: number | n
  *
  * @example A transient worker that finishes
  * ```ts
- * import { exit, fromWorker } from '@trellis/core';
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, exit, fromWorker, startSupervisor, stopSupervisor, whichChildren } from '@trellis/core';
+ * import { settle } from '@trellis/core/testing';
  * const job = fromWorker(async () => {
  *   return exit.shutdown({ processed: 10 });
  * });
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'job', start: job, restart: 'transient' }] }));
+ * await settle();
+ * const [info] = whichChildren(sup);
+ * assert.equal(info?.status, 'stopped'); // a clean exit: a transient child is kept, not restarted
+ * assert.deepEqual(info?.lastExit?.detail, { processed: 10 });
+ * await stopSupervisor(sup);
  * ```
  *
  * @category handover
  * @since 0.1.0
  */
 export const exit: {
+  /** A `normal` exit. */
   normal(): ExitRequest;
+  /** A `shutdown` exit, with `detail` when given (OTP `{shutdown, Detail}`). */
   shutdown(detail?: unknown): ExitRequest;
+  /** An exit with any reason and the `detail`, `code` and `signal` that are given. */
   of(reason: ExitReason, fields?: { detail?: unknown; code?: number | null; signal?: string | null }): ExitRequest;
 } = {
   normal: () => make('normal'),
@@ -102,7 +117,16 @@ export function isExitRequest(value: unknown): value is ExitRequest {
  * @category handover
  * @since 0.1.0
  */
-export function serializeError(error: unknown): { name: string; message: string; stack?: string; code?: string | number } {
+export function serializeError(error: unknown): {
+  /** The error's `name`, or `'NonError'` for a thrown value that is not an `Error`. */
+  name: string;
+  /** The error's message; for any other value, the string itself, else its JSON, else `String(value)`. */
+  message: string;
+  /** The error's stack, when it has one. */
+  stack?: string;
+  /** The error's `code` (such as `'ECONNREFUSED'`), when that is a string or a number. */
+  code?: string | number;
+} {
   if (error instanceof Error) {
     const out: { name: string; message: string; stack?: string; code?: string | number } = {
       name: error.name,

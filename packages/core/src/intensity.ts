@@ -28,12 +28,20 @@
  * @since 0.1.0
  */
 export class RestartWindow {
+  /** Restarts allowed within `periodMs`; one more gives up. */
   readonly intensity: number;
+  /** The width of the sliding window, in milliseconds, inclusive at its edge. */
   readonly periodMs: number;
   private readonly times: number[] = [];
   /** Index of the oldest entry once the ring is full. */
   private head = 0;
 
+  /**
+   * Makes an empty restart history.
+   *
+   * @param intensity - restarts allowed within `periodMs` (OTP's MaxR); 0 gives up on the first restart.
+   * @param periodMs - the window, in milliseconds (OTP's MaxT).
+   */
   constructor(intensity: number, periodMs: number) {
     this.intensity = intensity;
     this.periodMs = periodMs;

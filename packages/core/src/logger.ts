@@ -24,11 +24,17 @@ export type LogFn = (obj: object, msg?: string) => void;
  * @since 0.1.0
  */
 export interface Logger {
+  /** A logger that adds `bindings` to every record it writes, as pino's `child`. */
   child(bindings: Record<string, unknown>): Logger;
+  /** Writes a record at level `debug`. */
   debug: LogFn;
+  /** Writes a record at level `info`. */
   info: LogFn;
+  /** Writes a record at level `warn`. */
   warn: LogFn;
+  /** Writes a record at level `error`. */
   error: LogFn;
+  /** Whether records at `level` are written, as pino's `isLevelEnabled`; optional. */
   isLevelEnabled?(level: string): boolean;
 }
 

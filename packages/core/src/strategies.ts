@@ -21,9 +21,16 @@ export interface RestartPlan {
   readonly drop: readonly ChildId[];
 }
 
-/** What a plan needs to know of each child. */
+/**
+ * What {@link planRestart} needs to know of each child.
+ *
+ * @category strategies
+ * @since 0.1.0
+ */
 export interface PlanChild {
+  /** The child's id. */
   readonly id: ChildId;
+  /** The child's restart type: temporary bystanders are dropped, not restarted. */
   readonly restart: RestartType;
   /** Has a live incarnation that would have to be stopped. */
   readonly alive: boolean;

@@ -159,10 +159,15 @@ export interface HealthCheck {
  * @since 0.1.0
  */
 export interface Backoff {
+  /** The shortest delay, in milliseconds; at least 0. */
   readonly minMs: number;
+  /** The longest delay, in milliseconds; no smaller than `minMs`. */
   readonly maxMs: number;
+  /** How much each delay grows over the one before it; at least 1. */
   readonly factor: number;
+  /** The fraction of random jitter applied to a delay; at least 0. */
   readonly jitter: number;
+  /** How long a child must run before its delay starts again from `minMs`, in milliseconds; at least 0. */
   readonly resetAfterMs: number;
 }
 
@@ -202,15 +207,25 @@ export interface ChildSpecInput {
  * @since 0.1.0
  */
 export interface ChildSpec {
+  /** Unique among the children of one supervisor. */
   readonly id: ChildId;
+  /** The actor logic every incarnation is started from. */
   readonly start: AnyActorLogic;
+  /** The plain object passed to the child with its handover, if one was given. */
   readonly input: Record<string, unknown> | undefined;
+  /** When the child is restarted; `'permanent'` unless given. */
   readonly restart: RestartType;
+  /** How long a stop may take; 5000 ms for a worker and `'infinity'` for a supervisor unless given. */
   readonly shutdown: Shutdown;
+  /** Worker or supervisor; inferred from `start` unless given. */
   readonly type: ChildType;
+  /** Whether its exit counts toward the supervisor's `autoShutdown`; `false` unless given. */
   readonly significant: boolean;
+  /** The ResumeID the spec sets, or `undefined` for the default path of ids. */
   readonly resumeId: string | undefined;
+  /** The backoff between automatic restarts, if one was given. */
   readonly backoff: Backoff | undefined;
+  /** The liveness check, if one was given. */
   readonly health: HealthCheck | undefined;
 }
 
@@ -231,13 +246,20 @@ export interface SupervisorConfig {
   readonly id: string;
   /** The children, started in this order. */
   readonly children: ReadonlyArray<ChildSpec | ChildSpecInput>;
+  /** How children are restarted. Default `'one_for_one'`. */
   readonly strategy?: Strategy;
   /** Restarts allowed within `periodMs`; one more gives up. Default 1. */
   readonly intensity?: number;
   /** The sliding window for `intensity`, in milliseconds, inclusive at its edge. Default 5000. */
   readonly periodMs?: number;
+  /** When the exit of significant children ends the supervisor. Default `'never'`. */
   readonly autoShutdown?: AutoShutdown;
+  /** Where the supervisor reports. Default the parent supervisor's logger; silent at the root. */
   readonly logger?: Logger;
+  /**
+   * The supervisor's time source. Default the parent supervisor's clock; at the root, the clock
+   * given to `createActor`/{@link startSupervisor}, else {@link systemClock}.
+   */
   readonly clock?: Clock;
 }
 
@@ -256,11 +278,15 @@ export type ChildStatus = 'running' | 'restarting' | 'stopped';
  * @since 0.1.0
  */
 export interface ChildInfo {
+  /** The child's id. */
   readonly id: ChildId;
+  /** Whether the child is running, restarting or stopped. */
   readonly status: ChildStatus;
+  /** Worker or supervisor, from its spec. */
   readonly type: ChildType;
   /** The running incarnation's actor; for a supervisor child, a `SupervisorRef`. */
   readonly ref?: AnyActorRef;
+  /** The ResumeID every incarnation of this child receives. */
   readonly resumeId: string;
   /** The incarnation of the last start attempt (0 for the first). */
   readonly incarnation: number;
@@ -280,7 +306,12 @@ export interface ChildInfo {
  * @since 0.1.0
  */
 export interface SupervisorExit {
+  /** `'normal'` or `'shutdown'`, as {@link stopSupervisor} asks; every other ending is `'shutdown'`. */
   readonly reason: 'normal' | 'shutdown';
+  /**
+   * More about why, when there is more: `'reached_max_restart_intensity'`, `'killed'` (stopped
+   * from outside), or the {@link StartChildError} of an initial child that failed to start.
+   */
   readonly detail?: unknown;
 }
 

@@ -1,0 +1,28 @@
+/** One ```ts fence of an `@example` block. */
+export interface Example {
+  /** Source file, relative to `packages/core`, with `/` separators. */
+  readonly file: string;
+  /** 1-based source line of the fence's first code line. */
+  readonly line: number;
+  /** What the doc comment documents: `name` or `Container.member`. */
+  readonly symbol: string;
+  /** The `@example` title, or `''`. */
+  readonly title: string;
+  /** The fence's code, comment markers stripped. */
+  readonly code: string;
+  /** False for `no-run` fences and fences with `declare const`: they are only type-checked. */
+  readonly runnable: boolean;
+}
+
+export interface WrittenExample extends Example {
+  /** Absolute path of the generated module. */
+  readonly path: string;
+}
+
+export declare const packageRoot: string;
+export declare const generatedRoot: string;
+export declare function sourceFiles(dir?: string): string[];
+export declare function extractFile(path: string): Example[];
+export declare function extractAll(): Example[];
+export declare function exampleName(example: Example): string;
+export declare function writeExamples(examples: readonly Example[], subdir: string): WrittenExample[];
