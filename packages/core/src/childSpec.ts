@@ -99,10 +99,11 @@ export function childSpec(input: ChildSpecInput | ChildSpec): ChildSpec {
   if (restart !== 'permanent' && restart !== 'transient' && restart !== 'temporary')
     throw new InvalidChildSpecError(id, 'restart', "must be 'permanent', 'transient' or 'temporary'", restart);
   const isSupervisor = childProtocolOf(start).kind === 'supervisor';
-  const resolvedType = type ?? (isSupervisor ? 'supervisor' : 'worker');
+  // `=== undefined`, not `??`: a null from a JS caller is a wrong value, not a missing one.
+  const resolvedType = type === undefined ? (isSupervisor ? 'supervisor' : 'worker') : type;
   if (resolvedType !== 'worker' && resolvedType !== 'supervisor')
     throw new InvalidChildSpecError(id, 'type', "must be 'worker' or 'supervisor'", type);
-  const shutdown = input.shutdown ?? (resolvedType === 'supervisor' ? 'infinity' : DEFAULT_WORKER_SHUTDOWN_MS);
+  const shutdown = input.shutdown === undefined ? (resolvedType === 'supervisor' ? 'infinity' : DEFAULT_WORKER_SHUTDOWN_MS) : input.shutdown;
   if (shutdown !== 'brutal_kill' && shutdown !== 'infinity' && !(typeof shutdown === 'number' && Number.isFinite(shutdown) && shutdown >= 0))
     throw new InvalidChildSpecError(id, 'shutdown', "must be 'brutal_kill', 'infinity' or a non-negative number of milliseconds", shutdown);
   if (typeof significant !== 'boolean') throw new InvalidChildSpecError(id, 'significant', 'must be a boolean', significant);

@@ -73,7 +73,7 @@ describe('nested trees', () => {
   it('passes an inspect observer to every actor in the tree', async () => {
     const seen = new Set<string>();
     const inspect = (event: InspectionEvent) => {
-      if (event.type === '@xstate.actor') seen.add(event.actorRef.id);
+      if (event.type === '@xstate.actor') seen.add((event.actorRef as unknown as { id: string }).id);
     };
     const leaf = scriptedChild();
     const sub = defineSupervisor({ id: 'sub', children: [{ id: 'leaf', start: leaf }] });
