@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { startSupervisor, stopSupervisor, whichChildren } from '@trellis/core';
+import { createTestClock, settle } from '@trellis/core/testing';
+import { describe, expect, it } from 'vitest';
+import { buildTree, seededRandom } from '../src/tree.js';
+import { watchTree, type Restart } from '../src/watch.js';
+
+const exampleDir = fileURLToPath(new URL('..', import.meta.url));
+
+describe('01-nested-tree', () => {
+  it('restarts crashed workers by strategy and stops normally (test clock, seeded crashes)', async () => {
+    const clock = createTestClock();
+    const logs: string[] = [];
+    const root = await startSupervisor(buildTree({ clock, random: seededRandom(3), log: (line) => logs.push(line) }), { clock });
+    const restarts: Restart[] = [];
+    const gaveUp: string[] = [];
+    watchTree(root, (restart) => restarts.push(restart), (line) => gaveUp.push(line));
+
+    // Two seconds of tree time, 100 ms at a time; no real time passes.
+    for (let i = 0; i < 20; i++) {
+      clock.advance(100);
+      await settle();
+    }
+
+    expect(gaveUp).toEqual([]);
+    expect(restarts.length).toBeGreaterThan(0);
+    expect(restarts.map((r) => r.line)).toContainEqual(expect.stringMatching(/^\[root\/db\] \w+ crashed \(error: boom\) -> restarted as incarnation \d+$/));
+    // rest_for_one: whenever pool crashes, writer (started after it) is restarted as a bystander.
+    const poolCrashes = restarts.filter((r) => r.child === 'pool');
+    expect(poolCrashes.length).toBeGreaterThan(0);
+    for (const crash of poolCrashes) {
+      const next = restarts[restarts.indexOf(crash) + 1];
+      expect(next).toMatchObject({ supervisor: 'root/db', child: 'writer', exit: { reason: 'bystander', detail: { offender: 'pool' } } });
+    }
+    // Every restarted worker was handed its incarnation and how the previous one ended.
+    expect(logs).toContainEqual(expect.stringMatching(/^ {2}root\/db\/pool: incarnation [1-9]\d* taking over \(previous exit: error\)$/));
+    expect(logs).toContainEqual(expect.stringMatching(/^ {2}root\/db\/writer: incarnation [1-9]\d* taking over \(previous exit: bystander\)$/));
+
+    const db = whichChildren(root).find((c) => c.id === 'db');
+    expect(db).toMatchObject({ status: 'running', type: 'supervisor' });
+    expect(await stopSupervisor(root)).toEqual({ reason: 'normal' });
+    expect(root.getSnapshot().status).toBe('done');
+    expect(clock.pending()).toBe(0); // every worker let go of its tick timer
+  });
+
+  it('`tsx src/main.ts` prints restarts, stops the tree and exits 0 on its own', async () => {
+    const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [tsxCli, 'src/main.ts'], { cwd: exampleDir, timeout: 20_000 }, (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+      });
+    });
+    expect(code, `exit code; stderr:\n${stderr}`).toBe(0);
+    expect(stdout).toMatch(/^\[root(\/db)?\] \w+ .+ -> restarted as incarnation \d+$/m);
+    expect(stdout).toContain('root stopped: {"reason":"normal"}');
+  }, 25_000);
+});
