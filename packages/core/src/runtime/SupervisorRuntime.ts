@@ -291,7 +291,6 @@ export class SupervisorRuntime {
       const result = yield* this.startRecord(rec, 'init');
       if (!result.ok) {
         const error = new StartChildError(this.path, rec.spec.id, result.cause);
-        this.logger.error({ event: 'sup.child.startFailed', errorContext: 'start_error', child: rec.spec.id, reason: serializeError(result.cause) }, 'child failed to start');
         this.shuttingDown = true;
         yield* this.stopAll();
         this.end({ reason: 'shutdown', detail: error });
