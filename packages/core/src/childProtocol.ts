@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { AnyActorLogic } from 'xstate';
+import type { AnyActorLogic, AnyActorRef, EventObject } from 'xstate';
+import { parentOf, relay } from './xstateInternals.js';
 
 /**
  * The event a supervisor sends a child that supports {@link ChildProtocol.gracefulStop} to ask
@@ -97,4 +98,36 @@ export function withChildProtocol<T extends AnyActorLogic>(logic: T, protocol: C
  */
 export function childProtocolOf(logic: AnyActorLogic): ChildProtocol {
   return ((logic as unknown as Record<symbol, ChildProtocol | undefined>)[PROTOCOL]) ?? NONE;
+}
+
+/**
+ * Tells the supervisor of `self` that this child has started: what a logic with
+ * {@link ChildProtocol.awaitReady} calls once it is ready.
+ *
+ * @remarks
+ * Sends {@link READY_EVENT} to the actor's parent with the actor as its source, so the inspector
+ * shows the real sender. An actor without a parent ignores it. Calling it more than once is
+ * harmless: the supervisor waits for the first only.
+ *
+ * @param self - the child actor (an actor logic's `actorScope.self`).
+ *
+ * @example
+ * ```ts
+ * import { fromCallback } from 'xstate';
+ * import { notifyReady, withChildProtocol } from '@trellis/core';
+ * const server = withChildProtocol(
+ *   fromCallback(({ self }) => {
+ *     const timer = setTimeout(() => notifyReady(self), 10); // e.g. once a port accepts
+ *     return () => clearTimeout(timer);
+ *   }),
+ *   { gracefulStop: false, awaitReady: true, kind: 'actor' },
+ * );
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function notifyReady(self: AnyActorRef): void {
+  const parent = parentOf(self);
+  if (parent !== undefined) relay(self, parent, { type: READY_EVENT, actorId: self.id } as EventObject);
 }

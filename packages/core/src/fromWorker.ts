@@ -5,12 +5,11 @@
  * @module
  */
 import type { ActorLogic, AnyActorRef, EventObject, Snapshot } from 'xstate';
-import { READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol } from './childProtocol.js';
+import { notifyReady, SHUTDOWN_REQUEST, withChildProtocol } from './childProtocol.js';
 import { systemClock, type Clock } from './clock.js';
 import { isExitRequest } from './exit.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Handover } from './types.js';
-import { parentOf, relay } from './xstateInternals.js';
 
 /**
  * What a worker's `run` function receives.
@@ -172,8 +171,7 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
         case READY: {
           if (snapshot.ready) return snapshot;
           clearReadyTimer(instances.get(scope.self));
-          const parent = parentOf(scope.self);
-          if (parent) relay(scope.self, parent, { type: READY_EVENT, actorId: scope.self.id } as EventObject);
+          notifyReady(scope.self);
           return { ...snapshot, ready: true };
         }
         case READY_TIMEOUT: {

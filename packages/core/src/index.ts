@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { childProtocolOf, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
+export { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
 export { childSpec, isChildSpec } from './childSpec.js';
 export { systemClock, type Clock } from './clock.js';
 export {

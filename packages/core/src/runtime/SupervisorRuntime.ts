@@ -15,8 +15,8 @@
  *
  * @module
  */
-import { createActor, type AnyActorRef, type EventObject } from 'xstate';
-import { childProtocolOf, READY_EVENT, SHUTDOWN_REQUEST, type ChildProtocol } from '../childProtocol.js';
+import { createActor, type AnyActorRef } from 'xstate';
+import { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, type ChildProtocol } from '../childProtocol.js';
 import { childSpec } from '../childSpec.js';
 import type { Clock } from '../clock.js';
 import {
@@ -47,7 +47,7 @@ import type {
   Strategy,
   SupervisorExit,
 } from '../types.js';
-import { emitFrom, hasListeners, parentOf, relay, releaseCrashed, stopActor } from '../xstateInternals.js';
+import { emitFrom, hasListeners, releaseCrashed, stopActor } from '../xstateInternals.js';
 
 /** The machine state that mirrors what the runtime is doing. */
 export type Phase = 'starting' | 'running' | 'restarting' | 'shuttingDown' | 'stopped';
@@ -298,8 +298,7 @@ export class SupervisorRuntime {
       }
     }
     this.phaseValue = 'running';
-    const parent = parentOf(this.self);
-    if (parent !== undefined) relay(this.self, parent, { type: READY_EVENT, actorId: this.self.id } as EventObject);
+    notifyReady(this.self);
   }
 
   /** OTP `restart/2`: count the restart, plan by strategy, stop the bystanders, start in order. */
