@@ -12,7 +12,7 @@ import { isClock, systemClock, type Clock } from './clock.js';
 import { DuplicateChildIdError, InvalidChildSpecError, InvalidSupervisorFlagsError } from './errors.js';
 import type { SupervisorFact } from './events.js';
 import type { Logger } from './logger.js';
-import { SupervisorRuntime, type Phase, type ResolvedConfig, type RuntimeEvent, type TreeContext } from './runtime/SupervisorRuntime.js';
+import { CHILD_DONE, CHILD_ERROR, SupervisorRuntime, type Phase, type ResolvedConfig, type RuntimeEvent, type TreeContext } from './runtime/SupervisorRuntime.js';
 import type { ChildSpec, Handover, SupervisorConfig, SupervisorExit } from './types.js';
 
 /** OTP's default intensity (MaxR). */
@@ -93,7 +93,32 @@ function resolveConfig(config: SupervisorConfig): ResolvedConfig {
       throw new InvalidChildSpecError(spec.id, 'significant', "cannot be true when the supervisor's autoShutdown is 'never' (bad_combination)", true);
     children.push(spec);
   }
-  return { id, strategy, intensity, periodMs, autoShutdown, children, logger: config.logger as Logger | undefined, clock: config.clock as Clock | undefined };
+  const store = config.handoverStore;
+  if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.load !== 'function' || typeof store.write !== 'function' || typeof store.delete !== 'function'))
+    throw new InvalidSupervisorFlagsError(id, 'handoverStore', 'must have load(), write() and delete()', store);
+  return {
+    id,
+    strategy,
+    intensity,
+    periodMs,
+    autoShutdown,
+    children,
+    logger: config.logger as Logger | undefined,
+    clock: config.clock as Clock | undefined,
+    handoverStore: store,
+  };
+}
+
+/**
+ * Children's `xstate.error.actor.<actorId>` / `xstate.done.actor.<actorId>` under one fixed type
+ * each. Actor ids are unique per incarnation, and XState caches transition candidates per event
+ * type, so the raw types would miss that cache on every restart and grow it forever.
+ */
+function childEndEvent(event: EventObject): EventObject {
+  const type = event.type;
+  if (type.startsWith('xstate.error.actor.')) return { ...event, type: CHILD_ERROR };
+  if (type.startsWith('xstate.done.actor.')) return { ...event, type: CHILD_DONE };
+  return event;
 }
 
 function phaseTransitions(except: Phase) {
@@ -134,8 +159,8 @@ function buildMachine(config: ResolvedConfig) {
     initial: 'starting',
     /** @internal */
     on: {
-      'xstate.done.actor.*': { actions: 'handle' },
-      'xstate.error.actor.*': { actions: 'handle' },
+      [CHILD_DONE]: { actions: 'handle' },
+      [CHILD_ERROR]: { actions: 'handle' },
       [READY_EVENT]: { actions: 'handle' },
       [SHUTDOWN_REQUEST]: { actions: 'handle' },
       'sup.timer': { actions: 'handle' },
@@ -222,7 +247,7 @@ export function defineSupervisor(config: SupervisorConfig): SupervisorLogic {
   machine.transition = (snapshot, event: EventObject, scope: AnyActorScope) => {
     if (event.type === 'xstate.stop') snapshot.context.runtime.kill();
     try {
-      return transition(snapshot, event as SupervisorEvent, scope);
+      return transition(snapshot, childEndEvent(event) as SupervisorEvent, scope);
     } catch (error) {
       snapshot.context.runtime.kill();
       throw error;

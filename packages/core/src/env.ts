@@ -17,13 +17,8 @@ import type { ExitReason, ExitStatus, Handover } from './types.js';
 
 const DEFAULT_PREFIX = 'TRELLIS_';
 
-/**
- * Every exit reason the reader accepts. `'lost'` is not yet part of {@link ExitReason} (it
- * arrives with durable handover, for a child whose previous incarnation vanished with its
- * supervisor); it is accepted here already so that a child built today can read a handover
- * written by a newer supervisor.
- */
-const WIRE_EXIT_REASONS: ReadonlySet<string> = new Set<ExitReason | 'lost'>([
+/** Every exit reason the reader accepts: all of {@link ExitReason}. */
+const WIRE_EXIT_REASONS: ReadonlySet<string> = new Set<ExitReason>([
   'normal',
   'shutdown',
   'error',
@@ -344,7 +339,6 @@ function parseHandoverJson(json: string, variable: string): Handover {
     fail(variable, 'previousExit.signal must be a string or null when present', signal);
   }
 
-  // `reason` may be 'lost', which ExitReason does not list yet (see WIRE_EXIT_REASONS).
   const status: { -readonly [K in keyof ExitStatus]: ExitStatus[K] } = {
     reason: reason as ExitReason,
     at,

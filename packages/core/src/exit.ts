@@ -132,7 +132,19 @@ export function serializeError(error: unknown): {
       name: error.name,
       message: error.message,
     };
-    if (error.stack !== undefined) out.stack = error.stack;
+    if ('stack' in error) {
+      // Read on first use: formatting a stack costs more than the rest of a restart, and most
+      // previous exits are never printed. JSON.stringify and spreads still see the value.
+      Object.defineProperty(out, 'stack', {
+        enumerable: true,
+        configurable: true,
+        get(this: typeof out) {
+          const stack = error.stack;
+          Object.defineProperty(this, 'stack', { value: stack, enumerable: true, writable: true, configurable: true });
+          return stack;
+        },
+      });
+    }
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' || typeof code === 'number') out.code = code;
     return out;

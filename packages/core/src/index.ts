@@ -55,6 +55,13 @@ export type {
   SupervisorStoppedEvent,
 } from './events.js';
 export { exit, isExitRequest, serializeError, type ExitRequest } from './exit.js';
+export {
+  fileHandoverStore,
+  HandoverStoreError,
+  type FileHandoverStoreOptions,
+  type HandoverEntry,
+  type HandoverStore,
+} from './handover/HandoverStore.js';
 export { fromWorker, type WorkerContext, type WorkerInput, type WorkerLogic, type WorkerOptions, type WorkerSnapshot } from './fromWorker.js';
 export { RestartWindow } from './intensity.js';
 export { silentLogger, type LogFn, type Logger } from './logger.js';

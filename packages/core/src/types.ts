@@ -6,6 +6,7 @@
  */
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { Clock } from './clock.js';
+import type { HandoverStore } from './handover/HandoverStore.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -79,13 +80,14 @@ export type AutoShutdown = 'never' | 'any_significant' | 'all_significant';
  * @remarks
  * `normal` and `shutdown` are clean exits; `error` is a crash; `killed` means the child had to
  * be killed (`brutal_kill`, or its `shutdown` time ran out); `timeout` is a liveness kill;
- * `bystander` marks a child that its supervisor stopped because a sibling failed
+ * `lost` is the previous exit of a child that was running when the whole program died (known
+ * from a durable `handoverStore`); `bystander` marks a child that its supervisor stopped because a sibling failed
  * (`one_for_all`, `rest_for_one`).
  *
  * @category handover
  * @since 0.1.0
  */
-export type ExitReason = 'normal' | 'shutdown' | 'error' | 'killed' | 'timeout' | 'bystander';
+export type ExitReason = 'normal' | 'shutdown' | 'error' | 'killed' | 'timeout' | 'bystander' | 'lost';
 
 /**
  * How one incarnation of a child ended: the value handed to the next incarnation as
@@ -261,6 +263,12 @@ export interface SupervisorConfig {
    * given to `createActor`/{@link startSupervisor}, else {@link systemClock}.
    */
   readonly clock?: Clock;
+  /**
+   * Where the tree's handovers survive a restart of the whole program (see
+   * {@link fileHandoverStore}). Read only at the root of a tree. Without it, handovers live as
+   * long as the program.
+   */
+  readonly handoverStore?: HandoverStore;
 }
 
 /**

@@ -31,6 +31,8 @@ import {
 } from '../errors.js';
 import type { SupervisorFact } from '../events.js';
 import { serializeError, statusOfEnded } from '../exit.js';
+import { HandoverRegistry } from '../handover/HandoverRegistry.js';
+import type { HandoverStore } from '../handover/HandoverStore.js';
 import { RestartWindow } from '../intensity.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decideRestart, type RestartDecision } from '../restartDecision.js';
@@ -62,6 +64,7 @@ export interface ResolvedConfig {
   readonly children: readonly ChildSpec[];
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
+  readonly handoverStore: HandoverStore | undefined;
 }
 
 /** What a parent supervisor passes down to a child supervisor, besides its handover. */
@@ -69,6 +72,8 @@ export interface TreeContext {
   readonly path: string;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The tree's handover memory: one per tree, made by the root. */
+  readonly registry: HandoverRegistry;
 }
 
 type ChildState = 'starting' | 'running' | 'stopping' | 'restarting' | 'stopped';
@@ -84,6 +89,8 @@ interface ChildRecord {
   restarts: number;
   /** Exit of the last incarnation that had started: the next incarnation's previousExit. */
   lastExit: ExitStatus | null;
+  /** Added by startChild: its history ends with this supervisor incarnation (OTP `tree`). */
+  readonly dynamic: boolean;
 }
 
 /** What a job waits for. */
@@ -119,6 +126,11 @@ export type CommandEvent =
   | { type: 'sup.deleteChild'; id: ChildId; reply: Reply }
   | { type: 'sup.stop'; reason: SupervisorExit['reason']; detail?: unknown; reply?: Reply };
 
+/** A child's `xstate.error.actor.*` event, under a fixed type (see defineSupervisor). */
+export const CHILD_ERROR = 'trellis.child.error';
+/** A child's `xstate.done.actor.*` event, under a fixed type. */
+export const CHILD_DONE = 'trellis.child.done';
+
 /** Every event the runtime handles. */
 export type RuntimeEvent =
   | CommandEvent
@@ -127,8 +139,8 @@ export type RuntimeEvent =
   | { type: 'sup.timer'; token: number }
   | { type: typeof READY_EVENT; actorId: string }
   | { type: typeof SHUTDOWN_REQUEST }
-  | ({ type: `xstate.done.actor.${string}`; actorId: string; output: unknown })
-  | ({ type: `xstate.error.actor.${string}`; actorId: string; error: unknown });
+  | { type: typeof CHILD_DONE; actorId: string; output: unknown }
+  | { type: typeof CHILD_ERROR; actorId: string; error: unknown };
 
 export class SupervisorRuntime {
   readonly config: ResolvedConfig;
@@ -140,6 +152,7 @@ export class SupervisorRuntime {
   private readonly treeLogger: Logger;
   private readonly verbose: boolean;
   private readonly window: RestartWindow;
+  private readonly registry: HandoverRegistry;
 
   /** The child table: insertion order is start order (OTP's `{Ids, Db}` in one structure). */
   private readonly children = new Map<ChildId, ChildRecord>();
@@ -168,7 +181,20 @@ export class SupervisorRuntime {
     this.verbose = this.treeLogger !== silentLogger;
     this.logger = this.verbose ? this.treeLogger.child({ supervisor: this.path }) : silentLogger;
     this.window = new RestartWindow(config.intensity, config.periodMs);
-    for (const spec of config.children) this.children.set(spec.id, this.newRecord(spec));
+    this.registry = tree?.registry ?? new HandoverRegistry(config.handoverStore, this.clock.now());
+    if (tree?.registry !== undefined && config.handoverStore !== undefined) {
+      this.logger.warn({ event: 'sup.config.ignored', field: 'handoverStore' }, 'handoverStore is used only at the root of a tree; ignored here');
+    }
+    for (const spec of config.children) {
+      const rec = this.newRecord(spec, false);
+      const holder = this.registry.claim(rec.resumeId, { supervisor: this.path, child: spec.id });
+      if (holder !== undefined) {
+        // Thrown while the actor is created: a root's start or a child supervisor's start fails with it.
+        this.releaseAll();
+        throw resumeIdClash(spec.id, rec.resumeId, holder);
+      }
+      this.children.set(spec.id, rec);
+    }
   }
 
   get phase(): Phase {
@@ -307,12 +333,13 @@ export class SupervisorRuntime {
       yield* this.giveUp(failed);
       return;
     }
-    const plan = planRestart(this.config.strategy, this.planChildren(), failed.spec.id);
+    // one_for_one needs no view of the siblings: skipping it keeps a restart O(1) in their number.
+    const plan = this.config.strategy === 'one_for_one' ? { stop: [], start: [failed.spec.id], drop: [] } : planRestart(this.config.strategy, this.planChildren(), failed.spec.id);
     for (const id of plan.stop) {
       const rec = this.children.get(id);
       if (rec !== undefined) yield* this.stopRecord(rec, 'bystander', failed.spec.id);
     }
-    for (const id of plan.drop) this.children.delete(id);
+    for (const id of plan.drop) this.removeRecord(id);
     for (const id of plan.start) {
       const rec = this.children.get(id);
       if (rec === undefined || rec.state === 'running') continue;
@@ -336,7 +363,7 @@ export class SupervisorRuntime {
       { event: 'sup.intensity.exceeded', errorContext: 'shutdown', reason: 'reached_max_restart_intensity', offender: this.offender(failed) },
       'restart intensity exceeded, shutting down',
     );
-    if (failed.spec.restart === 'temporary') this.children.delete(failed.spec.id);
+    if (failed.spec.restart === 'temporary') this.removeRecord(failed.spec.id);
     this.shuttingDown = true;
     yield* this.stopAll();
     this.end({ reason: 'shutdown', detail: 'reached_max_restart_intensity' });
@@ -354,7 +381,7 @@ export class SupervisorRuntime {
       const rec = records[i] as ChildRecord;
       if (rec.state === 'restarting') this.setRestarting(rec, false);
       if (rec.ref !== undefined) yield* this.stopRecord(rec, 'shutdown', undefined);
-      if (rec.spec.restart === 'temporary') this.children.delete(rec.spec.id);
+      if (rec.spec.restart === 'temporary') this.removeRecord(rec.spec.id);
     }
   }
 
@@ -364,6 +391,7 @@ export class SupervisorRuntime {
   private *startRecord(rec: ChildRecord, cause: 'init' | 'restart' | 'manual'): Generator<Wait, StartResult, Resume> {
     const incarnation = ++rec.incarnation;
     if (cause === 'restart') rec.restarts++;
+    this.registry.attempted(rec.resumeId, incarnation, rec.lastExit, true);
     const handover: Handover = { resumeId: rec.resumeId, incarnation, previousExit: rec.lastExit };
     const actorId = `${rec.spec.id}@${incarnation}`;
     const childLogger = this.verbose ? this.logger.child({ child: rec.spec.id, incarnation }) : silentLogger;
@@ -408,6 +436,7 @@ export class SupervisorRuntime {
   private startFailed(rec: ChildRecord, cause: unknown): StartResult {
     rec.ref = undefined;
     rec.state = 'stopped';
+    this.registry.attempted(rec.resumeId, rec.incarnation, rec.lastExit, false);
     this.logger.error(
       { event: 'sup.child.startFailed', errorContext: 'start_error', reason: serializeError(cause), offender: this.offender(rec) },
       'child failed to start',
@@ -458,8 +487,7 @@ export class SupervisorRuntime {
       }
     }
     this.detach(rec);
-    rec.lastExit = status;
-    rec.state = 'stopped';
+    this.recordExit(rec, status);
     this.emit({ type: 'sup.child.exited', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision: 'stopped' });
   }
 
@@ -486,7 +514,7 @@ export class SupervisorRuntime {
 
   private inputFor(rec: ChildRecord, handover: Handover, logger: Logger): unknown {
     if (rec.protocol.kind === 'worker') return { handover, input: rec.spec.input, logger, clock: this.clock };
-    const tree: TreeContext = { path: `${this.path}/${rec.spec.id}`, logger: this.treeLogger, clock: this.clock };
+    const tree: TreeContext = { path: `${this.path}/${rec.spec.id}`, logger: this.treeLogger, clock: this.clock, registry: this.registry };
     if (rec.protocol.kind === 'supervisor') return { ...rec.spec.input, handover, trellis: tree };
     return { ...rec.spec.input, handover };
   }
@@ -499,8 +527,7 @@ export class SupervisorRuntime {
     if (rec === undefined || rec.ref?.id !== event.actorId) return; // a late event of an old incarnation
     const status = statusOfEnded(endedOf(event), rec.protocol.kind === 'supervisor', this.clock.now());
     this.detach(rec);
-    rec.lastExit = status;
-    rec.state = 'stopped';
+    this.recordExit(rec, status);
     const decision: RestartDecision = decideRestart(rec.spec.restart, status.reason);
     this.emit({ type: 'sup.child.exited', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision });
     this.reportExit(rec, status, decision);
@@ -508,7 +535,7 @@ export class SupervisorRuntime {
       this.run(this.restartJob(rec));
       return;
     }
-    if (decision === 'delete') this.children.delete(rec.spec.id);
+    if (decision === 'delete') this.removeRecord(rec.spec.id);
     if (rec.spec.significant) this.checkAutoShutdown();
   }
 
@@ -578,6 +605,7 @@ export class SupervisorRuntime {
   private end(exit: SupervisorExit): void {
     this.exit = exit;
     this.clearRetries();
+    this.releaseAll();
     this.shuttingDown = false;
     if (this.waitTimer !== undefined) this.clock.clearTimeout(this.waitTimer);
     this.waitTimer = undefined;
@@ -601,10 +629,13 @@ export class SupervisorRuntime {
     const records = [...this.children.values()];
     for (let i = records.length - 1; i >= 0; i--) {
       const rec = records[i] as ChildRecord;
-      if (rec.ref !== undefined) stopActor(rec.ref);
-      this.detach(rec);
-      rec.state = 'stopped';
+      if (rec.ref !== undefined) {
+        stopActor(rec.ref);
+        this.detach(rec);
+        this.recordExit(rec, { reason: 'killed', at: this.clock.now() });
+      }
     }
+    this.releaseAll();
     for (let i = this.queueHead; i < this.queue.length; i++) this.refuse(this.queue[i] as RuntimeEvent);
     this.queue = [];
     for (const reply of this.stopReplies.splice(0)) reply.resolve(this.exit);
@@ -638,9 +669,10 @@ export class SupervisorRuntime {
       );
       return;
     }
-    const rec = this.newRecord(spec);
-    if (this.resumeIdTaken(rec.resumeId)) {
-      reply.reject(new InvalidChildSpecError(spec.id, 'resumeId', 'must be unique among the children of one supervisor', rec.resumeId));
+    const rec = this.newRecord(spec, true);
+    const holder = this.registry.claim(rec.resumeId, { supervisor: this.path, child: spec.id });
+    if (holder !== undefined) {
+      reply.reject(resumeIdClash(spec.id, rec.resumeId, holder));
       return;
     }
     this.children.set(spec.id, rec);
@@ -653,7 +685,7 @@ export class SupervisorRuntime {
       reply.resolve(this.info(rec));
       return;
     }
-    if (discardOnFailure) this.children.delete(rec.spec.id);
+    if (discardOnFailure) this.removeRecord(rec.spec.id);
     reply.reject(new StartChildError(this.path, rec.spec.id, result.cause));
   }
 
@@ -665,7 +697,7 @@ export class SupervisorRuntime {
     }
     if (rec.state === 'restarting') this.setRestarting(rec, false); // ends the restart loop
     if (rec.ref === undefined) {
-      if (rec.spec.restart === 'temporary') this.children.delete(id);
+      if (rec.spec.restart === 'temporary') this.removeRecord(id);
       reply.resolve(undefined);
       return;
     }
@@ -674,7 +706,7 @@ export class SupervisorRuntime {
 
   private *terminateJob(rec: ChildRecord, reply: Reply): Job {
     yield* this.stopRecord(rec, 'shutdown', undefined);
-    if (rec.spec.restart === 'temporary') this.children.delete(rec.spec.id);
+    if (rec.spec.restart === 'temporary') this.removeRecord(rec.spec.id);
     reply.resolve(undefined);
   }
 
@@ -692,7 +724,7 @@ export class SupervisorRuntime {
     else if (rec.state === 'restarting') reply.reject(new ChildRestartingError(this.path, id, 'deleted'));
     else if (rec.state !== 'stopped') reply.reject(new ChildRunningError(this.path, id, 'deleted'));
     else {
-      this.children.delete(id);
+      this.removeRecord(id);
       reply.resolve(undefined);
     }
   }
@@ -748,22 +780,45 @@ export class SupervisorRuntime {
   // ---------------------------------------------------------------------------------------
   // Helpers
 
-  private newRecord(spec: ChildSpec): ChildRecord {
+  private newRecord(spec: ChildSpec, dynamic: boolean): ChildRecord {
+    const resumeId = spec.resumeId ?? `${this.path}/${spec.id}`;
+    // A subtree restarted by its parent (or a program restarted with a durable store) continues
+    // the incarnations and previous exits recorded under the same ResumeID.
+    const history = this.registry.get(resumeId);
     return {
       spec,
       protocol: childProtocolOf(spec.start),
-      resumeId: spec.resumeId ?? `${this.path}/${spec.id}`,
+      resumeId,
       state: 'stopped',
       ref: undefined,
-      incarnation: -1,
+      incarnation: history?.incarnation ?? -1,
       restarts: 0,
-      lastExit: null,
+      lastExit: history?.lastExit ?? null,
+      dynamic,
     };
   }
 
-  private resumeIdTaken(resumeId: string): boolean {
-    for (const rec of this.children.values()) if (rec.resumeId === resumeId) return true;
-    return false;
+  private recordExit(rec: ChildRecord, status: ExitStatus): void {
+    rec.lastExit = status;
+    rec.state = 'stopped';
+    this.registry.exited(rec.resumeId, rec.incarnation, status);
+  }
+
+  /** Drops a spec; its ResumeID's history goes with it. */
+  private removeRecord(id: ChildId): void {
+    const rec = this.children.get(id);
+    if (rec === undefined) return;
+    this.children.delete(id);
+    this.registry.forget(rec.resumeId);
+    this.registry.release(rec.resumeId, { supervisor: this.path, child: id });
+  }
+
+  /** This supervisor incarnation is over: its ResumeIDs are free, its dynamic children's history ends. */
+  private releaseAll(): void {
+    for (const rec of this.children.values()) {
+      if (rec.dynamic) this.registry.forget(rec.resumeId);
+      this.registry.release(rec.resumeId, { supervisor: this.path, child: rec.spec.id });
+    }
   }
 
   private planChildren(): Iterable<{ id: ChildId; restart: ChildSpec['restart']; alive: boolean }> {
@@ -786,7 +841,7 @@ function isCommand(event: RuntimeEvent): event is Exclude<CommandEvent, { type: 
 }
 
 function endedOf(event: RuntimeEvent): EndedSnapshot {
-  if (event.type.startsWith('xstate.error.actor.')) return { status: 'error', error: (event as { error: unknown }).error };
+  if (event.type === CHILD_ERROR) return { status: 'error', error: (event as { error: unknown }).error };
   return { status: 'done', output: (event as { output?: unknown }).output };
 }
 
@@ -803,4 +858,8 @@ function briefError(cause: unknown): { name: string; message: string } {
 
 function describeDetail(detail: unknown): unknown {
   return detail instanceof Error ? serializeError(detail) : detail;
+}
+
+function resumeIdClash(childId: ChildId, resumeId: string, holder: { supervisor: string; child: string }): InvalidChildSpecError {
+  return new InvalidChildSpecError(childId, 'resumeId', `must be unique in the tree, and "${holder.supervisor}/${holder.child}" already has it`, resumeId);
 }
