@@ -110,15 +110,16 @@ function resolveConfig(config: SupervisorConfig): ResolvedConfig {
 }
 
 /**
- * Children's `xstate.error.actor.<actorId>` / `xstate.done.actor.<actorId>` under one fixed type
- * each. Actor ids are unique per incarnation, and XState caches transition candidates per event
- * type, so the raw types would miss that cache on every restart and grow it forever.
+ * A child's `xstate.error.actor.<actorId>` / `xstate.done.actor.<actorId>` as the runtime's event
+ * with a fixed type, or `undefined` for any other event. The raw types are unique per
+ * incarnation; they never reach the machine, whose transition cache is keyed by event type.
  */
-function childEndEvent(event: EventObject): EventObject {
+function childEndEvent(event: EventObject): RuntimeEvent | undefined {
   const type = event.type;
-  if (type.startsWith('xstate.error.actor.')) return { ...event, type: CHILD_ERROR };
-  if (type.startsWith('xstate.done.actor.')) return { ...event, type: CHILD_DONE };
-  return event;
+  if (type.charCodeAt(0) !== 120 /* x */) return undefined;
+  if (type.startsWith('xstate.error.actor.')) return { ...(event as unknown as { actorId: string; error: unknown }), type: CHILD_ERROR };
+  if (type.startsWith('xstate.done.actor.')) return { ...(event as unknown as { actorId: string; output: unknown }), type: CHILD_DONE };
+  return undefined;
 }
 
 function phaseTransitions(except: Phase) {
@@ -159,8 +160,6 @@ function buildMachine(config: ResolvedConfig) {
     initial: 'starting',
     /** @internal */
     on: {
-      [CHILD_DONE]: { actions: 'handle' },
-      [CHILD_ERROR]: { actions: 'handle' },
       [READY_EVENT]: { actions: 'handle' },
       [SHUTDOWN_REQUEST]: { actions: 'handle' },
       'sup.timer': { actions: 'handle' },
@@ -247,7 +246,18 @@ export function defineSupervisor(config: SupervisorConfig): SupervisorLogic {
   machine.transition = (snapshot, event: EventObject, scope: AnyActorScope) => {
     if (event.type === 'xstate.stop') snapshot.context.runtime.kill();
     try {
-      return transition(snapshot, childEndEvent(event) as SupervisorEvent, scope);
+      const childEnd = childEndEvent(event);
+      if (childEnd !== undefined) {
+        // The restart fast path (DESIGN §7: send the machine as few events as possible): a
+        // child's end goes straight to the runtime, and the machine takes a step only when the
+        // supervisor's phase changed (`sup.phase` matches no handler; the eventless transitions
+        // move the state). Most restarts leave the state as it was and cost no macrostep.
+        const runtime = snapshot.context.runtime;
+        runtime.handle(childEnd);
+        if (runtime.phase === snapshot.value) return snapshot;
+        return transition(snapshot, { type: 'sup.phase' }, scope);
+      }
+      return transition(snapshot, event as SupervisorEvent, scope);
     } catch (error) {
       snapshot.context.runtime.kill();
       throw error;

@@ -135,6 +135,8 @@ export const CHILD_DONE = 'trellis.child.done';
 export type RuntimeEvent =
   | CommandEvent
   | { type: 'sup.init' }
+  /** Sent to the machine only so its eventless transitions follow a phase change; never handled. */
+  | { type: 'sup.phase' }
   | { type: 'sup.retry'; id: ChildId; incarnation: number }
   | { type: 'sup.timer'; token: number }
   | { type: typeof READY_EVENT; actorId: string }
@@ -237,6 +239,7 @@ export class SupervisorRuntime {
       case 'sup.retry':
         this.onRetry(event.id, event.incarnation);
         return;
+      case 'sup.phase':
       case 'sup.timer':
       case READY_EVENT:
       case SHUTDOWN_REQUEST:
