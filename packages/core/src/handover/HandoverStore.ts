@@ -93,9 +93,16 @@ export interface FileHandoverStoreOptions {
  * @since 0.1.0
  */
 export class HandoverStoreError extends Error {
+  /** Always `'HandoverStoreError'`. */
   override readonly name = 'HandoverStoreError';
+  /** Always `'invalid_handover_store'`. */
   readonly code = 'invalid_handover_store';
+  /** The store's file. */
   readonly path: string;
+  /**
+   * @param path - the store's file.
+   * @param rule - what about the file broke the rule, as a clause.
+   */
   constructor(path: string, rule: string) {
     super(`Handover store ${JSON.stringify(path)}: ${rule}.`);
     this.path = path;
