@@ -7,7 +7,7 @@
 import type { ActorLogic, AnyActorRef, EventObject, Snapshot } from 'xstate';
 import { notifyReady, SHUTDOWN_REQUEST, withChildProtocol } from './childProtocol.js';
 import { systemClock, type Clock } from './clock.js';
-import { isExitRequest } from './exit.js';
+import { exit, isExitRequest } from './exit.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Handover } from './types.js';
 
@@ -33,6 +33,12 @@ export interface WorkerContext<TInput = Record<string, unknown> | undefined> {
   readonly logger: Logger;
   /** Tells the supervisor this worker has started (with `awaitReady: true`). */
   ready(): void;
+  /**
+   * Tells the supervisor this worker is not hung (with `heartbeatMs`): it must be called at
+   * least every `heartbeatMs` once `run` has been called, or the worker is ended with a
+   * `timeout` exit and restarted by its restart type. A no-op without `heartbeatMs`.
+   */
+  heartbeat(): void;
 }
 
 /**
@@ -46,6 +52,15 @@ export interface WorkerOptions {
   readonly awaitReady?: boolean;
   /** With `awaitReady`, how long it may take; default 5000 ms. */
   readonly readyTimeoutMs?: number;
+  /**
+   * When set, the worker must call `ctx.heartbeat()` at least this often (in milliseconds,
+   * positive), counted on the supervisor's clock from the moment `run` has been called. A missed
+   * heartbeat aborts `ctx.signal` and ends the worker with `exit.of('timeout', { detail: {
+   * heartbeatMs } })`, so the supervisor restarts it with `previousExit.reason` `'timeout'`
+   * (a hung promise cannot be killed, only abandoned). With `awaitReady`, a miss before
+   * `ctx.ready()` is a start failure. Default: no heartbeat.
+   */
+  readonly heartbeatMs?: number;
 }
 
 /**
@@ -91,19 +106,39 @@ const SETTLED = 'trellis.worker.settled';
 const FAILED = 'trellis.worker.failed';
 const READY = 'trellis.worker.ready';
 const READY_TIMEOUT = 'trellis.worker.readyTimeout';
+const HEARTBEAT_MISSED = 'trellis.worker.heartbeatMissed';
 
 interface Instance {
   controller: AbortController | undefined;
   stopRequested: boolean;
   readyTimer: unknown;
   clock: Clock;
+  /** Whether `ctx.heartbeat()` re-arms the heartbeat timer: from `run` until the worker settles or is asked to stop. */
+  heartbeatOn: boolean;
+  heartbeatTimer: unknown;
 }
 
 const instances = new WeakMap<AnyActorRef, Instance>();
 
+let stopReason: DOMException | undefined;
+/** One shared abort reason: making a DOMException per stop cost 3 µs (bench, tree shutdown). */
+function stopRequestedReason(): DOMException {
+  stopReason ??= new DOMException('The supervisor asked this child to stop.', 'AbortError');
+  return stopReason;
+}
+
 function abort(instance: Instance): void {
   instance.stopRequested = true;
-  instance.controller?.abort(new DOMException('The supervisor asked this child to stop.', 'AbortError'));
+  instance.controller?.abort(stopRequestedReason());
+}
+
+function clearHeartbeat(instance: Instance | undefined): void {
+  if (instance === undefined) return;
+  instance.heartbeatOn = false;
+  if (instance.heartbeatTimer !== undefined) {
+    instance.clock.clearTimeout(instance.heartbeatTimer);
+    instance.heartbeatTimer = undefined;
+  }
 }
 
 function clearReadyTimer(instance: Instance | undefined): void {
@@ -123,11 +158,14 @@ function clearReadyTimer(instance: Instance | undefined): void {
  * returning or throwing `exit.shutdown(detail)` is a `shutdown` exit; any other throw or
  * rejection is a crash. To stop it, the supervisor aborts `ctx.signal` and waits up to the
  * spec's `shutdown` ms; a worker that does not settle by then is abandoned and reported as
- * killed (a promise cannot be killed).
+ * killed (a promise cannot be killed). With `heartbeatMs`, a worker that goes that long without
+ * calling `ctx.heartbeat()` is taken for hung: its signal aborts and it ends with a `timeout`
+ * exit, which every restart type but `temporary` restarts.
  *
  * @param run - the worker's body.
- * @param options - readiness options.
+ * @param options - readiness and heartbeat options.
  * @returns actor logic for a child spec's `start`.
+ * @throws RangeError when `options.heartbeatMs` is given and is not a positive number.
  *
  * @example A worker that stops when asked
  * ```ts
@@ -142,6 +180,20 @@ function clearReadyTimer(instance: Instance | undefined): void {
  * assert.deepEqual(await stopSupervisor(sup), { reason: 'normal' }); // at once, not after a 1 s sleep
  * ```
  *
+ * @example A hung worker is restarted after a missed heartbeat
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, whichChildren } from '@trellis/core';
+ * import { createTestClock, settle } from '@trellis/core/testing';
+ * const clock = createTestClock();
+ * const stuck = fromWorker(({ signal }) => new Promise((resolve) => signal.addEventListener('abort', resolve)), { heartbeatMs: 1_000 });
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'stuck', start: stuck }] }), { clock });
+ * clock.advance(1_000); // 1 s without ctx.heartbeat(): taken for hung
+ * await settle();
+ * assert.deepEqual(whichChildren(sup)[0]?.lastExit, { reason: 'timeout', detail: { heartbeatMs: 1_000 }, at: 1_000 });
+ * await stopSupervisor(sup);
+ * ```
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -151,6 +203,9 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
 ): WorkerLogic {
   const awaitReady = options.awaitReady === true;
   const readyTimeoutMs = options.readyTimeoutMs ?? 5_000;
+  const heartbeatMs = options.heartbeatMs;
+  if (heartbeatMs !== undefined && !(typeof heartbeatMs === 'number' && Number.isFinite(heartbeatMs) && heartbeatMs > 0))
+    throw new RangeError(`fromWorker: heartbeatMs must be a positive number of milliseconds, got ${String(heartbeatMs)}.`);
   const logic: WorkerLogic = {
     config: run,
     getInitialSnapshot: (_scope, input) => ({ status: 'active', output: undefined, error: undefined, ready: !awaitReady, input }),
@@ -159,10 +214,12 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
       switch (event.type) {
         case SETTLED: {
           clearReadyTimer(instances.get(scope.self));
+          clearHeartbeat(instances.get(scope.self));
           return { ...snapshot, status: 'done', output: (event as EventObject & { value: unknown }).value, input: undefined };
         }
         case FAILED: {
           clearReadyTimer(instances.get(scope.self));
+          clearHeartbeat(instances.get(scope.self));
           const error = (event as EventObject & { error: unknown }).error;
           // exit.shutdown(detail) and exit.normal() may be thrown as well as returned.
           if (isExitRequest(error)) return { ...snapshot, status: 'done', output: error, input: undefined };
@@ -177,13 +234,26 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
         case READY_TIMEOUT: {
           if (snapshot.ready) return snapshot;
           const instance = instances.get(scope.self);
+          clearHeartbeat(instance);
           if (instance) abort(instance);
           const error = new Error(`worker did not call ready() within ${readyTimeoutMs} ms`);
           error.name = 'ReadyTimeoutError';
           return { ...snapshot, status: 'error', error, input: undefined };
         }
+        case HEARTBEAT_MISSED: {
+          const instance = instances.get(scope.self);
+          // A miss queued just before the worker settled or was asked to stop is stale.
+          if (!instance?.heartbeatOn) return snapshot;
+          clearHeartbeat(instance);
+          clearReadyTimer(instance);
+          instance.stopRequested = true;
+          instance.controller?.abort(new DOMException(`The worker missed its ${heartbeatMs} ms heartbeat.`, 'TimeoutError'));
+          return { ...snapshot, status: 'done', output: exit.of('timeout', { detail: { heartbeatMs } }), input: undefined };
+        }
         case SHUTDOWN_REQUEST: {
           const instance = instances.get(scope.self);
+          // The supervisor's shutdown timer governs from here; a worker winding down need not beat.
+          clearHeartbeat(instance);
           if (instance) abort(instance);
           return snapshot;
         }
@@ -191,6 +261,7 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
           const instance = instances.get(scope.self);
           if (instance) {
             clearReadyTimer(instance);
+            clearHeartbeat(instance);
             abort(instance);
           }
           instances.delete(scope.self);
@@ -205,7 +276,7 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
       const { self } = scope;
       const workerInput = snapshot.input;
       const clock = workerInput?.clock ?? systemClock;
-      const instance: Instance = { controller: undefined, stopRequested: false, readyTimer: undefined, clock };
+      const instance: Instance = { controller: undefined, stopRequested: false, readyTimer: undefined, clock, heartbeatOn: false, heartbeatTimer: undefined };
       instances.set(self, instance);
       const handover = workerInput?.handover ?? { resumeId: self.id, incarnation: 0, previousExit: null };
       const ctx: WorkerContext<TInput> = {
@@ -214,7 +285,7 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
         get signal() {
           if (!instance.controller) {
             instance.controller = new AbortController();
-            if (instance.stopRequested) instance.controller.abort(new DOMException('The supervisor asked this child to stop.', 'AbortError'));
+            if (instance.stopRequested) instance.controller.abort(stopRequestedReason());
           }
           return instance.controller.signal;
         },
@@ -224,8 +295,22 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
         ready: () => {
           if (awaitReady) self.send({ type: READY });
         },
+        heartbeat: () => {
+          if (instance.heartbeatOn) armHeartbeat();
+        },
+      };
+      const armHeartbeat = (): void => {
+        if (instance.heartbeatTimer !== undefined) clock.clearTimeout(instance.heartbeatTimer);
+        instance.heartbeatTimer = clock.setTimeout(() => {
+          instance.heartbeatTimer = undefined;
+          self.send({ type: HEARTBEAT_MISSED });
+        }, heartbeatMs as number);
       };
       const result = run(ctx); // a synchronous throw here is a start failure (XState catches it)
+      if (heartbeatMs !== undefined) {
+        instance.heartbeatOn = true;
+        armHeartbeat();
+      }
       if (awaitReady) {
         instance.readyTimer = clock.setTimeout(() => {
           instance.readyTimer = undefined;
