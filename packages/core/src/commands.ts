@@ -10,7 +10,7 @@ import type { Clock } from './clock.js';
 import type { SupervisorLogic, SupervisorRef } from './defineSupervisor.js';
 import { StartChildError, SupervisorNotRunningError } from './errors.js';
 import type { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
-import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ChildSpecInput, SupervisorExit } from './types.js';
+import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ChildSpecInput, DynamicChildInput, SupervisorExit } from './types.js';
 
 /**
  * Options of {@link startSupervisor}.
@@ -144,15 +144,18 @@ export function stopSupervisor(ref: SupervisorRef, reason: SupervisorExit['reaso
  *
  * @remarks
  * The child is appended to the start order, so it is stopped first. A failed start discards
- * the spec and leaves the supervisor as it was; it is not counted toward intensity.
+ * the spec and leaves the supervisor as it was; it is not counted toward intensity. For a
+ * supervisor from {@link defineDynamicSupervisor}, pass `{ input }` instead of a spec: the child
+ * is made from the template, with a generated id (OTP `start_child(Sup, ExtraArgs)`).
  *
  * @param ref - the supervisor.
- * @param spec - the new child.
+ * @param spec - the new child, or `{ input }` for a dynamic supervisor.
  * @returns the new child's info.
  * @throws {@link InvalidChildSpecError} for a bad spec.
  * @throws {@link ChildAlreadyStartedError} when a running child has this id.
  * @throws {@link ChildAlreadyPresentError} when a stopped or restarting child has this id.
  * @throws {@link StartChildError} when the child fails to start.
+ * @throws {@link MaxChildrenError} when a dynamic supervisor is full.
  * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
  *
  * @example
@@ -168,7 +171,7 @@ export function stopSupervisor(ref: SupervisorRef, reason: SupervisorExit['reaso
  * @category commands
  * @since 0.1.0
  */
-export function startChild(ref: SupervisorRef, spec: ChildSpec | ChildSpecInput): Promise<ChildInfo> {
+export function startChild(ref: SupervisorRef, spec: ChildSpec | ChildSpecInput | DynamicChildInput): Promise<ChildInfo> {
   return send(ref, 'startChild', (reply) => ({ type: 'sup.startChild', spec, reply }));
 }
 

@@ -59,7 +59,7 @@ export interface SupervisorContext {
  */
 export type SupervisorEvent = RuntimeEvent;
 
-function resolveConfig(config: SupervisorConfig): ResolvedConfig {
+export function resolveConfig(config: SupervisorConfig): ResolvedConfig {
   if (typeof config !== 'object' || config === null) throw new InvalidSupervisorFlagsError(undefined, 'config', 'must be an object', config);
   const { id, strategy = 'one_for_one', intensity = DEFAULT_INTENSITY, periodMs = DEFAULT_PERIOD_MS, autoShutdown = 'never' } = config;
   if (typeof id !== 'string' || id.length === 0) throw new InvalidSupervisorFlagsError(id, 'id', 'must be a non-empty string', id);
@@ -93,6 +93,8 @@ function resolveConfig(config: SupervisorConfig): ResolvedConfig {
       throw new InvalidChildSpecError(spec.id, 'significant', "cannot be true when the supervisor's autoShutdown is 'never' (bad_combination)", true);
     children.push(spec);
   }
+  if (config.restartBudget !== undefined && typeof config.restartBudget !== 'function')
+    throw new InvalidSupervisorFlagsError(id, 'restartBudget', 'must be a function that makes a RestartBudget (e.g. () => new DecayingRestartBudget())', config.restartBudget);
   const store = config.handoverStore;
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.load !== 'function' || typeof store.write !== 'function' || typeof store.delete !== 'function'))
     throw new InvalidSupervisorFlagsError(id, 'handoverStore', 'must have load(), write() and delete()', store);
@@ -106,6 +108,8 @@ function resolveConfig(config: SupervisorConfig): ResolvedConfig {
     logger: config.logger as Logger | undefined,
     clock: config.clock as Clock | undefined,
     handoverStore: store,
+    restartBudget: config.restartBudget,
+    dynamic: undefined,
   };
 }
 
@@ -164,6 +168,7 @@ function buildMachine(config: ResolvedConfig) {
       [SHUTDOWN_REQUEST]: { actions: 'handle' },
       'sup.timer': { actions: 'handle' },
       'sup.retry': { actions: 'handle' },
+      'sup.health': { actions: 'handle' },
       'sup.startChild': { actions: 'handle' },
       'sup.terminateChild': { actions: 'handle' },
       'sup.restartChild': { actions: 'handle' },
@@ -237,7 +242,11 @@ export type SupervisorRef = ActorRefFrom<SupervisorLogic>;
  * @since 0.1.0
  */
 export function defineSupervisor(config: SupervisorConfig): SupervisorLogic {
-  const resolved = resolveConfig(config);
+  return supervisorLogic(resolveConfig(config));
+}
+
+/** Builds the machine of a validated configuration (static or dynamic). */
+export function supervisorLogic(resolved: ResolvedConfig): SupervisorLogic {
   const machine = buildMachine(resolved);
   // XState stops a machine's own `snapshot.children` when the machine is stopped, but the
   // supervisor keeps its children in its runtime; so a supervisor stopped from outside (its

@@ -24,7 +24,9 @@ export type SupervisorErrorCode =
   | 'already_present'
   | 'already_started'
   | 'failed_to_start_child'
-  | 'not_running';
+  | 'not_running'
+  | 'max_children'
+  | 'simple_one_for_one';
 
 /**
  * The base of every error `@trellis/core` throws.
@@ -480,4 +482,63 @@ function causeMessage(cause: unknown): string {
   if (cause instanceof Error) return cause.message.replace(/\.$/, '');
   if (typeof cause === 'object' && cause !== null && 'reason' in cause) return `exited ${String((cause as ExitStatus).reason)}`;
   return describe(cause);
+}
+
+/**
+ * A dynamic supervisor already holds `maxChildren` children (Elixir `{:error, :max_children}`).
+ *
+ * @remarks
+ * Children waiting to be restarted count, as in Elixir's `DynamicSupervisor`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineDynamicSupervisor, fromWorker, MaxChildrenError, startChild, startSupervisor, stopSupervisor } from '@trellis/core';
+ * const idle = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup = await startSupervisor(defineDynamicSupervisor({ id: 'conns', child: { id: 'conn', start: idle }, maxChildren: 1 }));
+ * await startChild(sup, {});
+ * await assert.rejects(startChild(sup, {}), MaxChildrenError);
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MaxChildrenError extends SupervisorError {
+  override readonly name = 'MaxChildrenError';
+  /** The limit that was reached. */
+  readonly maxChildren: number;
+  /**
+   * @param supervisorId - the dynamic supervisor's path.
+   * @param maxChildren - its limit.
+   */
+  constructor(supervisorId: string, maxChildren: number) {
+    super('max_children', `Dynamic supervisor "${supervisorId}" already has maxChildren (${maxChildren}) children, restarting ones included.`);
+    this.maxChildren = maxChildren;
+  }
+}
+
+/**
+ * A command that a dynamic supervisor does not serve: `restartChild` and `deleteChild` (OTP
+ * `{error, simple_one_for_one}`); its children are started with `startChild` and removed with
+ * `terminateChild`.
+ *
+ * @example
+ * ```ts
+ * import { DynamicSupervisorError } from '@trellis/core';
+ * const error = new DynamicSupervisorError('root/conns', 'restartChild');
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class DynamicSupervisorError extends SupervisorError {
+  override readonly name = 'DynamicSupervisorError';
+  /**
+   * @param supervisorId - the dynamic supervisor's path.
+   * @param command - the refused command.
+   */
+  constructor(supervisorId: string, command: string) {
+    super('simple_one_for_one', `Dynamic supervisor "${supervisorId}" does not serve ${command}: start children with startChild and remove them with terminateChild.`);
+  }
 }

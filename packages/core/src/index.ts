@@ -5,8 +5,10 @@
  *
  * @module
  */
+export { backoffDelay, backoffStarted, initialBackoffState, nextAttempt, type BackoffState, type BackoffStep } from './backoff.js';
 export { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
 export { childSpec, isChildSpec } from './childSpec.js';
+export { defineDynamicSupervisor, type DynamicSupervisorConfig } from './defineDynamicSupervisor.js';
 export { systemClock, type Clock } from './clock.js';
 export {
   defineSupervisor,
@@ -36,9 +38,11 @@ export {
   ChildRestartingError,
   ChildRunningError,
   DuplicateChildIdError,
+  DynamicSupervisorError,
   InvalidChildSpecError,
   InvalidSupervisorFlagsError,
   isSupervisorError,
+  MaxChildrenError,
   StartChildError,
   SupervisorError,
   SupervisorNotRunningError,
@@ -66,6 +70,8 @@ export { fromWorker, type WorkerContext, type WorkerInput, type WorkerLogic, typ
 export { RestartWindow } from './intensity.js';
 export { silentLogger, type LogFn, type Logger } from './logger.js';
 export { decideRestart, type RestartDecision } from './restartDecision.js';
+export { poolMemberId, poolSpecs, resizePool, type PoolOptions } from './pool.js';
+export { DecayingRestartBudget, intensityBudget, type DecayingBudgetOptions, type RestartBudget, type RestartVerdict } from './restartBudget.js';
 export { planRestart, type PlanChild, type RestartPlan } from './strategies.js';
 export type {
   AutoShutdown,
@@ -77,6 +83,7 @@ export type {
   ChildSpecInput,
   ChildStatus,
   ChildType,
+  DynamicChildInput,
   ExitReason,
   ExitStatus,
   Handover,

@@ -7,6 +7,7 @@
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { Clock } from './clock.js';
 import type { HandoverStore } from './handover/HandoverStore.js';
+import type { RestartBudget } from './restartBudget.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -135,7 +136,10 @@ export interface Handover {
  * A liveness check run periodically for a child.
  *
  * @remarks
- * Declared now so specs can carry it; the probe runner arrives with the restart-policy work.
+ * Every `intervalMs` after the child started, the supervisor runs `check` with a signal that
+ * aborts after `timeoutMs`; `false`, a throw, a rejection or the timeout is a miss. After
+ * `failureThreshold` misses in a row the child is killed and handled as an abnormal exit with
+ * `reason: 'timeout'`, so its restart type decides what follows.
  *
  * @category models
  * @since 0.1.0
@@ -155,7 +159,11 @@ export interface HealthCheck {
  * Backoff between automatic restarts of one child.
  *
  * @remarks
- * Declared now so specs can carry it; delays are applied by the restart-policy work.
+ * The first automatic restart already waits `minMs`; attempt n waits
+ * `min(maxMs, minMs * factor ** n) * (1 + random * jitter)`, and n returns to 0 once the child
+ * has run `resetAfterMs` without exiting. While it waits the child is `restarting` (with
+ * `nextRestartAt`), `terminateChild` cancels the wait, and every attempt counts toward
+ * intensity when it is made.
  *
  * @category models
  * @since 0.1.0
@@ -269,6 +277,13 @@ export interface SupervisorConfig {
    * long as the program.
    */
   readonly handoverStore?: HandoverStore;
+  /**
+   * Makes the restart budget of each supervisor incarnation. Default: OTP's intensity window
+   * (`intensity` restarts within `periodMs`, then give up and escalate). `() => new
+   * DecayingRestartBudget(options)` pauses restarts instead of giving up (suture's decaying
+   * failure counter); see {@link DecayingRestartBudget} for when to choose which.
+   */
+  readonly restartBudget?: () => RestartBudget;
 }
 
 /**
@@ -302,6 +317,8 @@ export interface ChildInfo {
   readonly restarts: number;
   /** The running incarnation's `previousExit`, or the last exit of a stopped child. */
   readonly lastExit: ExitStatus | null;
+  /** While the child waits out its backoff: when the next restart attempt is due (clock ms). */
+  readonly nextRestartAt?: number;
 }
 
 /**
@@ -338,4 +355,15 @@ export interface ChildCounts {
   readonly supervisors: number;
   /** Specs of type worker, running or not. */
   readonly workers: number;
+}
+
+/**
+ * What `startChild` takes for a dynamic supervisor: extra input merged over its template's.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface DynamicChildInput {
+  /** Merged over the template's `input` (OTP appends extra arguments; Elixir prepends). */
+  readonly input?: Record<string, unknown>;
 }

@@ -25,20 +25,24 @@ import {
   ChildNotFoundError,
   ChildRestartingError,
   ChildRunningError,
+  DynamicSupervisorError,
   InvalidChildSpecError,
+  MaxChildrenError,
   StartChildError,
   SupervisorNotRunningError,
 } from '../errors.js';
 import type { SupervisorFact } from '../events.js';
 import { serializeError, statusOfEnded } from '../exit.js';
+import { backoffDelay } from '../backoff.js';
 import { HandoverRegistry } from '../handover/HandoverRegistry.js';
 import type { HandoverStore } from '../handover/HandoverStore.js';
-import { RestartWindow } from '../intensity.js';
+import { intensityBudget, type RestartBudget } from '../restartBudget.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decideRestart, type RestartDecision } from '../restartDecision.js';
 import { planRestart } from '../strategies.js';
 import type {
   AutoShutdown,
+  DynamicChildInput,
   ChildCounts,
   ChildId,
   ChildInfo,
@@ -65,6 +69,10 @@ export interface ResolvedConfig {
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
   readonly handoverStore: HandoverStore | undefined;
+  /** Makes the restart budget of one supervisor incarnation; default OTP's intensity window. */
+  readonly restartBudget: (() => RestartBudget) | undefined;
+  /** Set for a dynamic supervisor (OTP simple_one_for_one): its child template and limit. */
+  readonly dynamic: { readonly template: ChildSpec; readonly maxChildren: number } | undefined;
 }
 
 /** What a parent supervisor passes down to a child supervisor, besides its handover. */
@@ -91,16 +99,31 @@ interface ChildRecord {
   lastExit: ExitStatus | null;
   /** Added by startChild: its history ends with this supervisor incarnation (OTP `tree`). */
   readonly dynamic: boolean;
+  /** Clock reading when the running incarnation started (for backoff's resetAfterMs). */
+  startedAt: number | undefined;
+  /** The backoff attempt number of the next automatic restart. */
+  backoffAttempt: number;
+  /** While waiting out a backoff: when the next attempt is due, and its timer. */
+  nextRestartAt: number | undefined;
+  backoffTimer: unknown;
+  /** The restart budget paused this child's attempt: it was counted when it was held. */
+  heldByBudget: boolean;
+  /** Liveness: consecutive missed checks, and the timer of the next check. */
+  healthMisses: number;
+  healthTimer: unknown;
 }
 
 /** What a job waits for. */
 type Wait =
   | { readonly kind: 'exit'; readonly ref: AnyActorRef; readonly token: number }
+  /** A dynamic supervisor's parallel shutdown: every child asked at once, one timer for all. */
+  | { readonly kind: 'exitAll'; readonly pending: Map<string, ChildRecord>; readonly token: number }
   | { readonly kind: 'ready'; readonly ref: AnyActorRef };
 
 /** What resumes a job. */
 type Resume =
   | { readonly kind: 'ended'; readonly snapshot: EndedSnapshot }
+  | { readonly kind: 'allExited' }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'ready' };
 
@@ -120,7 +143,7 @@ interface Reply {
 
 /** Commands a caller sends; each carries the promise callbacks of the caller. */
 export type CommandEvent =
-  | { type: 'sup.startChild'; spec: ChildSpec | ChildSpecInput; reply: Reply }
+  | { type: 'sup.startChild'; spec: ChildSpec | ChildSpecInput | DynamicChildInput; reply: Reply }
   | { type: 'sup.terminateChild'; id: ChildId; reply: Reply }
   | { type: 'sup.restartChild'; id: ChildId; reply: Reply }
   | { type: 'sup.deleteChild'; id: ChildId; reply: Reply }
@@ -138,6 +161,7 @@ export type RuntimeEvent =
   /** Sent to the machine only so its eventless transitions follow a phase change; never handled. */
   | { type: 'sup.phase' }
   | { type: 'sup.retry'; id: ChildId; incarnation: number }
+  | { type: 'sup.health'; id: ChildId; incarnation: number; ok: boolean }
   | { type: 'sup.timer'; token: number }
   | { type: typeof READY_EVENT; actorId: string }
   | { type: typeof SHUTDOWN_REQUEST }
@@ -153,7 +177,7 @@ export class SupervisorRuntime {
   readonly logger: Logger;
   private readonly treeLogger: Logger;
   private readonly verbose: boolean;
-  private readonly window: RestartWindow;
+  private readonly budget: RestartBudget;
   private readonly registry: HandoverRegistry;
 
   /** The child table: insertion order is start order (OTP's `{Ids, Db}` in one structure). */
@@ -161,6 +185,7 @@ export class SupervisorRuntime {
   /** Live incarnations by actor id: late events of old incarnations find nothing here. */
   private readonly byActor = new Map<string, ChildRecord>();
   private restartingCount = 0;
+  private dynamicSeq = 0;
 
   private phaseValue: Phase = 'starting';
   private job: Job | undefined;
@@ -182,7 +207,7 @@ export class SupervisorRuntime {
     this.treeLogger = config.logger ?? tree?.logger ?? silentLogger;
     this.verbose = this.treeLogger !== silentLogger;
     this.logger = this.verbose ? this.treeLogger.child({ supervisor: this.path }) : silentLogger;
-    this.window = new RestartWindow(config.intensity, config.periodMs);
+    this.budget = config.restartBudget?.() ?? intensityBudget(config.intensity, config.periodMs);
     this.registry = tree?.registry ?? new HandoverRegistry(config.handoverStore, this.clock.now());
     if (tree?.registry !== undefined && config.handoverStore !== undefined) {
       this.logger.warn({ event: 'sup.config.ignored', field: 'handoverStore' }, 'handoverStore is used only at the root of a tree; ignored here');
@@ -216,6 +241,7 @@ export class SupervisorRuntime {
       return;
     }
     if (this.job !== undefined) {
+      if (this.wait?.kind === 'exitAll' && this.consumeParallelExit(this.wait, event)) return;
       const resume = this.match(event);
       if (resume !== undefined) {
         this.resume(resume);
@@ -238,6 +264,9 @@ export class SupervisorRuntime {
         return;
       case 'sup.retry':
         this.onRetry(event.id, event.incarnation);
+        return;
+      case 'sup.health':
+        this.onHealth(event.id, event.incarnation, event.ok);
         return;
       case 'sup.phase':
       case 'sup.timer':
@@ -270,7 +299,8 @@ export class SupervisorRuntime {
   private match(event: RuntimeEvent): Resume | undefined {
     const wait = this.wait;
     if (wait === undefined) return undefined;
-    if (event.type === 'sup.timer') return wait.kind === 'exit' && event.token === wait.token ? { kind: 'timeout' } : undefined;
+    if (event.type === 'sup.timer') return wait.kind !== 'ready' && event.token === wait.token ? { kind: 'timeout' } : undefined;
+    if (wait.kind === 'exitAll') return undefined;
     if (!('actorId' in event) || event.actorId !== wait.ref.id) return undefined;
     if (event.type === READY_EVENT) return wait.kind === 'ready' ? { kind: 'ready' } : undefined;
     return { kind: 'ended', snapshot: endedOf(event) };
@@ -332,9 +362,18 @@ export class SupervisorRuntime {
 
   /** OTP `restart/2`: count the restart, plan by strategy, stop the bystanders, start in order. */
   private *restartJob(failed: ChildRecord): Job {
-    if (this.window.add(this.clock.now())) {
-      yield* this.giveUp(failed);
-      return;
+    if (failed.heldByBudget) failed.heldByBudget = false; // counted when the budget held it
+    else {
+      const now = this.clock.now();
+      const verdict = this.budget.add(now);
+      if (verdict.action === 'give_up') {
+        yield* this.giveUp(failed);
+        return;
+      }
+      if (verdict.action === 'pause') {
+        this.holdRestart(failed, verdict.resumeAt - now);
+        return;
+      }
     }
     // one_for_one needs no view of the siblings: skipping it keeps a restart O(1) in their number.
     const plan = this.config.strategy === 'one_for_one' ? { stop: [], start: [failed.spec.id], drop: [] } : planRestart(this.config.strategy, this.planChildren(), failed.spec.id);
@@ -351,9 +390,7 @@ export class SupervisorRuntime {
       if (!result.ok) {
         // OTP: the child becomes `restarting` and the retry goes through the mailbox, so commands
         // and shutdown can interleave; one_for_all redoes the whole group, rest_for_one from here.
-        this.setRestarting(rec, true);
-        this.emit({ type: 'sup.child.restarting', supervisor: this.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs: 0 });
-        this.scheduleRetry(rec);
+        this.scheduleRestart(rec);
         return;
       }
     }
@@ -379,6 +416,10 @@ export class SupervisorRuntime {
 
   /** Stops every live child in reverse start order, one at a time; ends restart loops. */
   private *stopAll(): Generator<Wait, void, Resume> {
+    if (this.config.dynamic !== undefined) {
+      yield* this.stopAllParallel();
+      return;
+    }
     const records = [...this.children.values()];
     for (let i = records.length - 1; i >= 0; i--) {
       const rec = records[i] as ChildRecord;
@@ -431,6 +472,8 @@ export class SupervisorRuntime {
       }
     }
     rec.state = 'running';
+    rec.startedAt = this.clock.now();
+    if (rec.spec.health !== undefined) this.scheduleHealthCheck(rec);
     if (this.verbose) this.logger.info({ event: 'sup.child.started', child: rec.spec.id, incarnation, cause }, 'child started');
     this.emit({ type: 'sup.child.started', supervisor: this.path, child: rec.spec.id, incarnation, resumeId: rec.resumeId, cause });
     return { ok: true };
@@ -494,6 +537,62 @@ export class SupervisorRuntime {
     this.emit({ type: 'sup.child.exited', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision: 'stopped' });
   }
 
+  /**
+   * OTP simple_one_for_one / DynamicSupervisor shutdown: every child is asked at once and one
+   * timer covers the template's `shutdown`; children still running when it fires are killed.
+   */
+  private *stopAllParallel(): Generator<Wait, void, Resume> {
+    const pending = new Map<string, ChildRecord>();
+    for (const rec of this.children.values()) {
+      if (rec.state === 'restarting') this.setRestarting(rec, false);
+      const ref = rec.ref;
+      if (ref === undefined) continue;
+      const snapshot = ref.getSnapshot() as { status: string; output?: unknown; error?: unknown };
+      const shutdown = rec.spec.shutdown;
+      if (snapshot.status === 'done' || snapshot.status === 'error') {
+        this.finishStop(rec, statusOfEnded(snapshot, rec.protocol.kind === 'supervisor', this.clock.now()));
+      } else if (shutdown === 'brutal_kill' || !rec.protocol.gracefulStop) {
+        stopActor(ref);
+        this.finishStop(rec, this.stoppedStatus(shutdown === 'brutal_kill' ? 'killed' : 'shutdown', undefined));
+      } else {
+        rec.state = 'stopping';
+        pending.set(ref.id, rec);
+        ref.send({ type: SHUTDOWN_REQUEST });
+      }
+    }
+    if (pending.size === 0) return;
+    const token = this.nextToken++;
+    const shutdown = this.config.dynamic!.template.shutdown;
+    if (typeof shutdown === 'number') this.waitTimer = this.clock.setTimeout(() => this.self.send({ type: 'sup.timer', token }), shutdown);
+    const resume = yield { kind: 'exitAll', pending, token };
+    if (resume.kind !== 'timeout') return;
+    for (const rec of pending.values()) {
+      if (rec.ref !== undefined) stopActor(rec.ref);
+      this.emit({ type: 'sup.shutdown.timedOut', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, shutdownMs: shutdown as number });
+      this.finishStop(rec, this.stoppedStatus('killed', undefined));
+    }
+    this.logger.error({ event: 'sup.shutdown.timedOut', errorContext: 'shutdown_error', reason: 'killed', children: pending.size }, 'children did not stop in time and were killed');
+    pending.clear();
+  }
+
+  /** During a parallel shutdown: one of the asked children ended. */
+  private consumeParallelExit(wait: { readonly pending: Map<string, ChildRecord> }, event: RuntimeEvent): boolean {
+    if (event.type !== CHILD_DONE && event.type !== CHILD_ERROR) return false;
+    const rec = wait.pending.get(event.actorId);
+    if (rec === undefined) return false;
+    wait.pending.delete(event.actorId);
+    const ended = statusOfEnded(endedOf(event), rec.protocol.kind === 'supervisor', this.clock.now());
+    this.finishStop(rec, this.stoppedStatus('shutdown', undefined, ended.reason === 'shutdown' ? ended.detail : undefined));
+    if (wait.pending.size === 0) this.resume({ kind: 'allExited' });
+    return true;
+  }
+
+  private finishStop(rec: ChildRecord, status: ExitStatus): void {
+    this.detach(rec);
+    this.recordExit(rec, status);
+    this.emit({ type: 'sup.child.exited', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision: 'stopped' });
+  }
+
   private *waitExit(ref: AnyActorRef, token: number, shutdown: number | 'infinity'): Generator<Wait, Resume, Resume> {
     if (shutdown !== 'infinity') {
       this.waitTimer = this.clock.setTimeout(() => this.self.send({ type: 'sup.timer', token }), shutdown);
@@ -508,6 +607,11 @@ export class SupervisorRuntime {
   }
 
   private detach(rec: ChildRecord): void {
+    if (rec.healthTimer !== undefined) {
+      this.clock.clearTimeout(rec.healthTimer);
+      rec.healthTimer = undefined;
+    }
+    rec.healthMisses = 0;
     const ref = rec.ref;
     if (ref === undefined) return;
     this.byActor.delete(ref.id);
@@ -530,15 +634,22 @@ export class SupervisorRuntime {
     if (rec === undefined || rec.ref?.id !== event.actorId) return; // a late event of an old incarnation
     const status = statusOfEnded(endedOf(event), rec.protocol.kind === 'supervisor', this.clock.now());
     this.detach(rec);
+    this.childExited(rec, status);
+  }
+
+  /** A child ended by itself (or was killed by its liveness check): OTP's restart decision. */
+  private childExited(rec: ChildRecord, status: ExitStatus): void {
     this.recordExit(rec, status);
     const decision: RestartDecision = decideRestart(rec.spec.restart, status.reason);
     this.emit({ type: 'sup.child.exited', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision });
     this.reportExit(rec, status, decision);
     if (decision === 'restart') {
-      this.run(this.restartJob(rec));
+      if (rec.spec.backoff !== undefined) this.scheduleRestart(rec);
+      else this.run(this.restartJob(rec));
       return;
     }
-    if (decision === 'delete') this.removeRecord(rec.spec.id);
+    // A dynamic supervisor keeps no spec for a child that is not restarted (OTP simple_one_for_one).
+    if (decision === 'delete' || this.config.dynamic !== undefined) this.removeRecord(rec.spec.id);
     if (rec.spec.significant) this.checkAutoShutdown();
   }
 
@@ -575,13 +686,90 @@ export class SupervisorRuntime {
    * without ever letting a caller in; the retry waits one event-loop turn first (no clock time
    * passes).
    */
-  private scheduleRetry(rec: ChildRecord): void {
+  private scheduleRestart(rec: ChildRecord): void {
     const event = { type: 'sup.retry' as const, id: rec.spec.id, incarnation: rec.incarnation };
-    const handle = setImmediate(() => {
-      this.retries.delete(handle);
+    this.setRestarting(rec, true);
+    const backoff = rec.spec.backoff;
+    if (backoff === undefined) {
+      this.emit({ type: 'sup.child.restarting', supervisor: this.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs: 0 });
+      const handle = setImmediate(() => {
+        this.retries.delete(handle);
+        this.self.send(event);
+      });
+      this.retries.add(handle);
+      return;
+    }
+    // Backoff: wait before the attempt; the attempt itself is counted toward intensity when it
+    // happens (restartJob). A child that ran resetAfterMs without exiting starts again at minMs.
+    const now = this.clock.now();
+    if (rec.startedAt !== undefined && now - rec.startedAt >= backoff.resetAfterMs) rec.backoffAttempt = 0;
+    rec.startedAt = undefined;
+    const delayMs = backoffDelay(backoff, rec.backoffAttempt, Math.random);
+    rec.backoffAttempt++;
+    rec.nextRestartAt = now + delayMs;
+    rec.backoffTimer = this.clock.setTimeout(() => {
+      rec.backoffTimer = undefined;
       this.self.send(event);
-    });
-    this.retries.add(handle);
+    }, delayMs);
+    this.emit({ type: 'sup.child.restarting', supervisor: this.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs });
+    if (this.verbose) this.logger.info({ event: 'sup.child.restarting', child: rec.spec.id, delayMs }, 'restart delayed by backoff');
+  }
+
+  /** A restart budget that pauses instead of giving up (suture's decaying counter) holds the attempt. */
+  private holdRestart(rec: ChildRecord, delayMs: number): void {
+    this.setRestarting(rec, true);
+    rec.heldByBudget = true;
+    rec.nextRestartAt = this.clock.now() + delayMs;
+    const event = { type: 'sup.retry' as const, id: rec.spec.id, incarnation: rec.incarnation };
+    rec.backoffTimer = this.clock.setTimeout(() => {
+      rec.backoffTimer = undefined;
+      this.self.send(event);
+    }, delayMs);
+    this.emit({ type: 'sup.child.restarting', supervisor: this.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs });
+    this.logger.warn({ event: 'sup.restarts.paused', child: rec.spec.id, delayMs }, 'restart budget exhausted, restarts paused');
+  }
+
+  /** Liveness: the next check of a running child, `intervalMs` from now. */
+  private scheduleHealthCheck(rec: ChildRecord): void {
+    const health = rec.spec.health!;
+    const incarnation = rec.incarnation;
+    rec.healthTimer = this.clock.setTimeout(() => {
+      rec.healthTimer = undefined;
+      if (this.exit !== undefined) return;
+      const controller = new AbortController();
+      let answered = false;
+      const answer = (ok: boolean): void => {
+        if (answered) return;
+        answered = true;
+        this.clock.clearTimeout(timeout);
+        if (this.exit === undefined) this.self.send({ type: 'sup.health', id: rec.spec.id, incarnation, ok });
+      };
+      const timeout = this.clock.setTimeout(() => {
+        controller.abort();
+        answer(false);
+      }, health.timeoutMs);
+      try {
+        Promise.resolve(health.check({ signal: controller.signal })).then((ok) => answer(ok === true), () => answer(false));
+      } catch {
+        answer(false);
+      }
+    }, health.intervalMs);
+  }
+
+  private onHealth(id: ChildId, incarnation: number, ok: boolean): void {
+    const rec = this.children.get(id);
+    if (rec === undefined || rec.incarnation !== incarnation || rec.state !== 'running' || rec.ref === undefined) return;
+    const health = rec.spec.health!;
+    rec.healthMisses = ok ? 0 : rec.healthMisses + 1;
+    if (rec.healthMisses < health.failureThreshold) {
+      this.scheduleHealthCheck(rec);
+      return;
+    }
+    // failureThreshold misses in a row: killed, and handled as an abnormal exit (`timeout`).
+    const misses = rec.healthMisses;
+    stopActor(rec.ref);
+    this.detach(rec);
+    this.childExited(rec, { reason: 'timeout', detail: { missedChecks: misses }, at: this.clock.now() });
   }
 
   private setRestarting(rec: ChildRecord, on: boolean): void {
@@ -591,6 +779,10 @@ export class SupervisorRuntime {
     } else if (rec.state === 'restarting') {
       this.restartingCount--;
       rec.state = 'stopped';
+      if (rec.backoffTimer !== undefined) this.clock.clearTimeout(rec.backoffTimer);
+      rec.backoffTimer = undefined;
+      rec.nextRestartAt = undefined;
+      rec.heldByBudget = false;
     }
   }
 
@@ -603,6 +795,11 @@ export class SupervisorRuntime {
   private clearRetries(): void {
     for (const handle of this.retries) clearImmediate(handle);
     this.retries.clear();
+    for (const rec of this.children.values()) {
+      if (rec.state === 'restarting') this.setRestarting(rec, false);
+      if (rec.healthTimer !== undefined) this.clock.clearTimeout(rec.healthTimer);
+      rec.healthTimer = undefined;
+    }
   }
 
   private end(exit: SupervisorExit): void {
@@ -655,10 +852,14 @@ export class SupervisorRuntime {
   // ---------------------------------------------------------------------------------------
   // Commands (OTP's supervisor API)
 
-  private cmdStartChild(input: ChildSpec | ChildSpecInput, reply: Reply): void {
+  private cmdStartChild(input: ChildSpec | ChildSpecInput | DynamicChildInput, reply: Reply): void {
+    if (this.config.dynamic !== undefined) {
+      this.startDynamicChild(this.config.dynamic, input as DynamicChildInput, reply);
+      return;
+    }
     let spec: ChildSpec;
     try {
-      spec = childSpec(input);
+      spec = childSpec(input as ChildSpec | ChildSpecInput);
     } catch (error) {
       reply.reject(error);
       return;
@@ -682,6 +883,32 @@ export class SupervisorRuntime {
     this.run(this.manualStartJob(rec, reply, true));
   }
 
+  /** OTP simple_one_for_one `start_child(Sup, ExtraArgs)`: the template with extra input, a generated id. */
+  private startDynamicChild(dynamic: NonNullable<ResolvedConfig['dynamic']>, input: DynamicChildInput | undefined, reply: Reply): void {
+    const extra = input?.input;
+    if (input !== undefined && (typeof input !== 'object' || input === null || ('start' in input) || (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))))) {
+      reply.reject(
+        new InvalidChildSpecError(
+          dynamic.template.id,
+          'input',
+          'must be { input?: plain object } for a dynamic supervisor (the spec is its template)',
+          input,
+        ),
+      );
+      return;
+    }
+    if (this.children.size >= dynamic.maxChildren) {
+      reply.reject(new MaxChildrenError(this.path, dynamic.maxChildren));
+      return;
+    }
+    const template = dynamic.template;
+    const id = `${template.id}-${++this.dynamicSeq}`;
+    const spec: ChildSpec = { ...template, id, input: extra === undefined ? template.input : { ...template.input, ...extra } };
+    const rec = this.newRecord(spec, true);
+    this.children.set(id, rec);
+    this.run(this.manualStartJob(rec, reply, true));
+  }
+
   private *manualStartJob(rec: ChildRecord, reply: Reply, discardOnFailure: boolean): Job {
     const result = yield* this.startRecord(rec, 'manual');
     if (result.ok) {
@@ -700,7 +927,7 @@ export class SupervisorRuntime {
     }
     if (rec.state === 'restarting') this.setRestarting(rec, false); // ends the restart loop
     if (rec.ref === undefined) {
-      if (rec.spec.restart === 'temporary') this.removeRecord(id);
+      if (rec.spec.restart === 'temporary' || this.config.dynamic !== undefined) this.removeRecord(id);
       reply.resolve(undefined);
       return;
     }
@@ -709,11 +936,15 @@ export class SupervisorRuntime {
 
   private *terminateJob(rec: ChildRecord, reply: Reply): Job {
     yield* this.stopRecord(rec, 'shutdown', undefined);
-    if (rec.spec.restart === 'temporary') this.removeRecord(rec.spec.id);
+    if (rec.spec.restart === 'temporary' || this.config.dynamic !== undefined) this.removeRecord(rec.spec.id);
     reply.resolve(undefined);
   }
 
   private cmdRestartChild(id: ChildId, reply: Reply): void {
+    if (this.config.dynamic !== undefined) {
+      reply.reject(new DynamicSupervisorError(this.path, 'restartChild'));
+      return;
+    }
     const rec = this.children.get(id);
     if (rec === undefined) reply.reject(new ChildNotFoundError(this.path, id));
     else if (rec.state === 'restarting') reply.reject(new ChildRestartingError(this.path, id, 'restarted'));
@@ -722,6 +953,10 @@ export class SupervisorRuntime {
   }
 
   private cmdDeleteChild(id: ChildId, reply: Reply): void {
+    if (this.config.dynamic !== undefined) {
+      reply.reject(new DynamicSupervisorError(this.path, 'deleteChild'));
+      return;
+    }
     const rec = this.children.get(id);
     if (rec === undefined) reply.reject(new ChildNotFoundError(this.path, id));
     else if (rec.state === 'restarting') reply.reject(new ChildRestartingError(this.path, id, 'deleted'));
@@ -748,7 +983,9 @@ export class SupervisorRuntime {
       if (rec.ref !== undefined && rec.state !== 'restarting') active++;
       if (rec.spec.type === 'supervisor') supervisors++;
     }
-    return { specs: this.children.size, active, supervisors, workers: this.children.size - supervisors };
+    // OTP simple_one_for_one counts its one template as the only spec.
+    const specs = this.config.dynamic !== undefined ? 1 : this.children.size;
+    return { specs, active, supervisors, workers: this.children.size - supervisors };
   }
 
   getChildSpec(id: ChildId): ChildSpec {
@@ -777,6 +1014,7 @@ export class SupervisorRuntime {
       restarts: rec.restarts,
       lastExit: rec.lastExit,
     } as const;
+    if (rec.nextRestartAt !== undefined) return { ...base, nextRestartAt: rec.nextRestartAt };
     return rec.ref === undefined ? base : { ...base, ref: rec.ref };
   }
 
@@ -798,6 +1036,13 @@ export class SupervisorRuntime {
       restarts: 0,
       lastExit: history?.lastExit ?? null,
       dynamic,
+      startedAt: undefined,
+      backoffAttempt: 0,
+      nextRestartAt: undefined,
+      backoffTimer: undefined,
+      heldByBudget: false,
+      healthMisses: 0,
+      healthTimer: undefined,
     };
   }
 
