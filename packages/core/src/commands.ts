@@ -25,7 +25,16 @@ export interface StartSupervisorOptions {
   readonly clock?: Clock;
   /** The root actor's `systemId`. */
   readonly systemId?: string;
+  /**
+   * Called once if the root supervisor ends by itself: it gave up (restart intensity), shut
+   * down automatically (`autoShutdown`), or was killed. Not called after {@link stopSupervisor}.
+   * The place for an application to exit when a critical part of the tree is gone.
+   */
+  readonly onGiveUp?: (exit: SupervisorExit) => void;
 }
+
+/** Supervisors whose end was asked for, so `onGiveUp` does not fire for them. */
+const stopRequested = new WeakSet<object>();
 
 function runtimeOf(ref: SupervisorRef, command: string): SupervisorRuntime {
   const snapshot = ref.getSnapshot();
@@ -96,6 +105,7 @@ export function startSupervisor(logic: SupervisorLogic, options: StartSupervisor
       } else if (snapshot.value === 'running' || snapshot.value === 'restarting') {
         settled = true;
         subscription.unsubscribe();
+        if (options.onGiveUp !== undefined) watchGiveUp(actor, options.onGiveUp);
         resolve(actor);
       }
     };
@@ -103,6 +113,17 @@ export function startSupervisor(logic: SupervisorLogic, options: StartSupervisor
     actor.start();
     check();
   });
+}
+
+function watchGiveUp(actor: SupervisorRef, onGiveUp: (exit: SupervisorExit) => void): void {
+  let called = false;
+  const fire = (): void => {
+    if (called || stopRequested.has(actor)) return;
+    called = true;
+    const snapshot = actor.getSnapshot();
+    onGiveUp(snapshot.status === 'done' ? snapshot.output : (snapshot.context.runtime.exit ?? { reason: 'shutdown', detail: 'killed' }));
+  };
+  actor.subscribe({ complete: fire, error: fire });
 }
 
 /**
@@ -131,6 +152,7 @@ export function startSupervisor(logic: SupervisorLogic, options: StartSupervisor
  * @since 0.1.0
  */
 export function stopSupervisor(ref: SupervisorRef, reason: SupervisorExit['reason'] = 'normal'): Promise<SupervisorExit> {
+  stopRequested.add(ref);
   const snapshot = ref.getSnapshot();
   if (snapshot.status === 'done') return Promise.resolve(snapshot.output);
   if (snapshot.status !== 'active') return Promise.resolve(snapshot.context.runtime.exit ?? { reason: 'shutdown', detail: 'killed' });

@@ -118,3 +118,28 @@ describe('restart intensity', () => {
     expect((sup as SupervisorRef).getSnapshot().status).toBe('active');
   });
 });
+
+describe('onGiveUp', () => {
+  it('is called once when the root gives up, with its exit, and never after stopSupervisor', async () => {
+    const { defineSupervisor, startSupervisor } = await import('@trellis/core');
+    const { createTestClock } = await import('@trellis/core/testing');
+    const calls: unknown[] = [];
+    const kid = scriptedChild();
+    const sup = await startSupervisor(defineSupervisor({ id: 'root', intensity: 0, children: [{ id: 'critical', start: kid }] }), {
+      clock: createTestClock(),
+      onGiveUp: (exit) => calls.push(exit),
+    });
+    kid.crash();
+    await flush();
+    expect(calls).toEqual([{ reason: 'shutdown', detail: 'reached_max_restart_intensity' }]);
+    expect(sup.getSnapshot().status).toBe('done');
+
+    const calm = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'w', start: scriptedChild() }] }), {
+      clock: createTestClock(),
+      onGiveUp: (exit) => calls.push(exit),
+    });
+    await stopSupervisor(calm);
+    await flush();
+    expect(calls).toHaveLength(1);
+  });
+});
