@@ -39,6 +39,12 @@ export interface WorkerContext<TInput = Record<string, unknown> | undefined> {
    * `timeout` exit and restarted by its restart type. A no-op without `heartbeatMs`.
    */
   heartbeat(): void;
+  /**
+   * Waits `ms` on the supervisor's clock (the test clock in tests), or until the supervisor asks
+   * this worker to stop, whichever comes first. Never rejects: check `signal.aborted` after it.
+   * Costs no AbortController, so an idle loop of `sleep` calls stays cheap.
+   */
+  sleep(ms: number): Promise<void>;
 }
 
 /**
@@ -110,6 +116,8 @@ const HEARTBEAT_MISSED = 'trellis.worker.heartbeatMissed';
 
 interface Instance {
   controller: AbortController | undefined;
+  /** Pending `ctx.sleep` calls, woken at once when the worker is asked to stop. */
+  sleepers: Set<() => void> | undefined;
   stopRequested: boolean;
   readyTimer: unknown;
   clock: Clock;
@@ -127,9 +135,14 @@ function stopRequestedReason(): DOMException {
   return stopReason;
 }
 
-function abort(instance: Instance): void {
+function abort(instance: Instance, reason: unknown = stopRequestedReason()): void {
   instance.stopRequested = true;
-  instance.controller?.abort(stopRequestedReason());
+  instance.controller?.abort(reason);
+  if (instance.sleepers !== undefined) {
+    const sleepers = instance.sleepers;
+    instance.sleepers = undefined;
+    for (const wake of sleepers) wake();
+  }
 }
 
 function clearHeartbeat(instance: Instance | undefined): void {
@@ -246,8 +259,7 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
           if (!instance?.heartbeatOn) return snapshot;
           clearHeartbeat(instance);
           clearReadyTimer(instance);
-          instance.stopRequested = true;
-          instance.controller?.abort(new DOMException(`The worker missed its ${heartbeatMs} ms heartbeat.`, 'TimeoutError'));
+          abort(instance, new DOMException(`The worker missed its ${heartbeatMs} ms heartbeat.`, 'TimeoutError'));
           return { ...snapshot, status: 'done', output: exit.of('timeout', { detail: { heartbeatMs } }), input: undefined };
         }
         case SHUTDOWN_REQUEST: {
@@ -276,7 +288,7 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
       const { self } = scope;
       const workerInput = snapshot.input;
       const clock = workerInput?.clock ?? systemClock;
-      const instance: Instance = { controller: undefined, stopRequested: false, readyTimer: undefined, clock, heartbeatOn: false, heartbeatTimer: undefined };
+      const instance: Instance = { controller: undefined, sleepers: undefined, stopRequested: false, readyTimer: undefined, clock, heartbeatOn: false, heartbeatTimer: undefined };
       instances.set(self, instance);
       const handover = workerInput?.handover ?? { resumeId: self.id, incarnation: 0, previousExit: null };
       const ctx: WorkerContext<TInput> = {
@@ -295,6 +307,22 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
         ready: () => {
           if (awaitReady) self.send({ type: READY });
         },
+        sleep: (ms) =>
+          new Promise<void>((resolve) => {
+            if (instance.stopRequested) {
+              resolve();
+              return;
+            }
+            const wake = (): void => {
+              clock.clearTimeout(handle);
+              resolve();
+            };
+            const handle = clock.setTimeout(() => {
+              instance.sleepers?.delete(wake);
+              resolve();
+            }, ms);
+            (instance.sleepers ??= new Set()).add(wake);
+          }),
         heartbeat: () => {
           if (instance.heartbeatOn) armHeartbeat();
         },

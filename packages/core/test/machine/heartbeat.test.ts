@@ -183,3 +183,29 @@ describe('heartbeat', () => {
     expect(() => fromWorker(() => {}, { heartbeatMs })).toThrow(RangeError);
   });
 });
+
+describe('ctx.sleep', () => {
+  it('waits on the supervisor clock and wakes at once when the worker is asked to stop', async () => {
+    const { defineSupervisor, fromWorker, startSupervisor, stopSupervisor } = await import('@trellis/core');
+    const { createTestClock, settle } = await import('@trellis/core/testing');
+    const ticks: number[] = [];
+    const clock = createTestClock(0);
+    const worker = fromWorker(async ({ sleep, signal }) => {
+      while (!signal.aborted) {
+        await sleep(100);
+        if (!signal.aborted) ticks.push(clock.now());
+      }
+    });
+    const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'w', start: worker }] }), { clock });
+    for (let i = 0; i < 2; i++) {
+      clock.advance(100); // the worker's continuation runs on the next turn, at this reading
+      await settle();
+    }
+    clock.advance(50);
+    await settle();
+    expect(ticks).toEqual([100, 200]);
+    const stopped = stopSupervisor(sup);
+    expect(await stopped).toEqual({ reason: 'normal' }); // no clock advance needed: the sleep woke
+    expect(clock.pending()).toBe(0);
+  });
+});
