@@ -11,10 +11,10 @@
  *
  * Every worker is an async loop that wakes up once per tick, crashes on some ticks, and
  * stops as soon as its supervisor aborts `ctx.signal`. The crash schedule is driven by a random
- * function you pass in, and the ticks by a clock you pass in, so a test can run the tree
+ * function you pass in, and the ticks by the supervisor's clock (`ctx.sleep`), so a test can run the tree
  * deterministically on `createTestClock()`.
  */
-import { defineSupervisor, exit, fromWorker, systemClock, type Clock, type SupervisorLogic, type WorkerLogic } from '@trellis/core';
+import { defineSupervisor, exit, fromWorker, type SupervisorLogic, type WorkerLogic } from '@trellis/core';
 
 /** Options of {@link buildTree}. */
 export interface TreeOptions {
@@ -24,8 +24,6 @@ export interface TreeOptions {
   readonly crashChance?: number;
   /** Milliseconds between two ticks of a worker. Default 100. */
   readonly tickMs?: number;
-  /** Where the workers' ticks come from. Give the same clock to `startSupervisor`. Default: the system clock. */
-  readonly clock?: Clock;
   /** Where the workers write their handover lines. Default `console.log`. */
   readonly log?: (line: string) => void;
 }
@@ -47,26 +45,10 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Waits `ms` on `clock`; resolves early (without throwing) when `signal` aborts. */
-function tick(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = (): void => {
-      clock.clearTimeout(handle);
-      resolve();
-    };
-    const handle = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** A worker that ticks until it is asked to stop, and crashes with `boom` now and then. */
 function flakyWorker(options: Required<TreeOptions>): WorkerLogic {
-  const { random, crashChance, tickMs, clock, log } = options;
-  return fromWorker(async ({ signal, handover }) => {
+  const { random, crashChance, tickMs, log } = options;
+  return fromWorker(async ({ signal, sleep, handover }) => {
     // The handover: the same resumeId every time, a new incarnation, and how the last one ended.
     const { resumeId, incarnation, previousExit } = handover;
     log(
@@ -75,7 +57,7 @@ function flakyWorker(options: Required<TreeOptions>): WorkerLogic {
         : `  ${resumeId}: incarnation ${incarnation} taking over (previous exit: ${previousExit.reason})`,
     );
     while (!signal.aborted) {
-      await tick(clock, tickMs, signal);
+      await sleep(tickMs); // the supervisor's clock; wakes at once when asked to stop
       if (signal.aborted) break;
       if (random() < crashChance) throw new Error('boom');
     }
@@ -86,7 +68,7 @@ function flakyWorker(options: Required<TreeOptions>): WorkerLogic {
 /**
  * Builds the tree: `root` (one_for_one) over `db` (rest_for_one: `pool`, `writer`) and `http`.
  *
- * @param options - crash schedule, clock and log.
+ * @param options - crash schedule and log.
  * @returns the root supervisor's logic, for `startSupervisor`.
  */
 export function buildTree(options: TreeOptions = {}): SupervisorLogic {
@@ -94,7 +76,6 @@ export function buildTree(options: TreeOptions = {}): SupervisorLogic {
     random: options.random ?? seededRandom(3),
     crashChance: options.crashChance ?? 0.08,
     tickMs: options.tickMs ?? 100,
-    clock: options.clock ?? systemClock,
     log: options.log ?? ((line) => console.log(line)),
   };
   const db = defineSupervisor({

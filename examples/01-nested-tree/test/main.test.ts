@@ -13,7 +13,7 @@ describe('01-nested-tree', () => {
   it('restarts crashed workers by strategy and stops normally (test clock, seeded crashes)', async () => {
     const clock = createTestClock();
     const logs: string[] = [];
-    const root = await startSupervisor(buildTree({ clock, random: seededRandom(3), log: (line) => logs.push(line) }), { clock });
+    const root = await startSupervisor(buildTree({ random: seededRandom(3), log: (line) => logs.push(line) }), { clock });
     const restarts: Restart[] = [];
     const gaveUp: string[] = [];
     watchTree(root, (restart) => restarts.push(restart), (line) => gaveUp.push(line));

@@ -15,10 +15,10 @@
  * after it, so the parser and the sink re-attach to the new queues. A sink crash restarts only
  * the sink: nothing depends on it.
  *
- * Faults are planned by item number, and ticks come from the clock you pass in, so a test can run
+ * Faults are planned by item number, and ticks come from the supervisor's clock (`ctx.sleep`), so a test can run
  * the same pipeline deterministically on `createTestClock()`.
  */
-import { defineSupervisor, exit, fromWorker, systemClock, type Clock, type SupervisorLogic, type WorkerLogic } from '@trellis/core';
+import { defineSupervisor, exit, fromWorker, type SupervisorLogic, type WorkerLogic } from '@trellis/core';
 
 /** An item on its way through the pipeline. */
 export interface Item {
@@ -85,8 +85,6 @@ export interface Faults {
 
 /** Options of {@link buildPipeline}. */
 export interface PipelineOptions {
-  /** Where ticks come from; give the same clock to `startSupervisor`. Default: the system clock. */
-  readonly clock?: Clock;
   /** Milliseconds between two items of the source. Default 20. */
   readonly tickMs?: number;
   /** Planned crashes. Default: source at item 5, sink at item 12, parser at item 18. */
@@ -108,30 +106,13 @@ export interface Pipeline {
 /** The default fault plan of the program. */
 export const defaultFaults: Faults = { source: [5], sink: [12], parser: [18] };
 
-/** Waits `ms` on `clock`; resolves early when `signal` aborts. */
-function tick(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = (): void => {
-      clock.clearTimeout(handle);
-      resolve();
-    };
-    const handle = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Builds the pipeline: `pipeline` (rest_for_one) over `source`, `parser`, `sink`, in that order.
  *
- * @param options - clock, tick, faults and log.
+ * @param options - tick, faults and log.
  * @returns the supervisor's logic and the sink's deliveries.
  */
 export function buildPipeline(options: PipelineOptions = {}): Pipeline {
-  const clock = options.clock ?? systemClock;
   const tickMs = options.tickMs ?? 20;
   const log = options.log ?? ((line: string) => console.log(line));
   const faults = {
@@ -144,12 +125,12 @@ export function buildPipeline(options: PipelineOptions = {}): Pipeline {
   const delivered: Item[] = [];
   let produced = 0;
 
-  const source: WorkerLogic = fromWorker(async ({ signal, handover }) => {
+  const source: WorkerLogic = fromWorker(async ({ signal, sleep, handover }) => {
     const out = new Queue<Item>();
     queues.raw = out;
     log(`  source: incarnation ${handover.incarnation} opened queue #${out.id}${since(handover.previousExit?.reason)}`);
     while (!signal.aborted) {
-      await tick(clock, tickMs, signal);
+      await sleep(tickMs);
       if (signal.aborted) break;
       const n = produced + 1;
       if (faults.source.delete(n)) throw new Error(`source failed making item ${n}`);

@@ -12,7 +12,7 @@ const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 async function run(faults: Faults, items = 24) {
   const clock = createTestClock();
   const logs: string[] = [];
-  const pipeline = buildPipeline({ clock, tickMs: 10, faults, log: (line) => logs.push(line) });
+  const pipeline = buildPipeline({ tickMs: 10, faults, log: (line) => logs.push(line) });
   const sup = await startSupervisor(pipeline.logic, { clock });
   const lines: string[] = [];
   const episodes = watchPipeline(sup, (line) => lines.push(line));

@@ -3,12 +3,12 @@
  * Three consumers; the upstream fails for a while (restarts back off: watch the delays grow);
  * it recovers; the pool grows to 5 and shrinks to 2 while running.
  */
-import { resizePool, startSupervisor, stopSupervisor, systemClock, whichChildren } from '@trellis/core';
+import { resizePool, startSupervisor, stopSupervisor, whichChildren } from '@trellis/core';
 import { buildPool, upstream } from './pool.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string) => console.log(line);
-const { logic, spec } = buildPool(systemClock, log);
+const { logic, spec } = buildPool(log);
 const sup = await startSupervisor(logic);
 sup.on('sup.child.restarting', (fact) => console.log(`  ${fact.child}: next attempt in ${fact.delayMs} ms`));
 

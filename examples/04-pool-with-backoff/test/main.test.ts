@@ -15,7 +15,7 @@ async function step(clock: ReturnType<typeof createTestClock>, ms: number, by = 
 describe('04-pool-with-backoff', () => {
   it('backs off exponentially while the upstream is down, recovers, and resizes', async () => {
     const clock = createTestClock();
-    const { logic, spec } = buildPool(clock, () => {});
+    const { logic, spec } = buildPool(() => {});
     const sup = await startSupervisor(logic, { clock });
     const delays: Record<string, number[]> = {};
     sup.on('sup.child.restarting', (f) => (delays[f.child] ??= []).push(f.delayMs));
