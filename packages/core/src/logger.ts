@@ -60,3 +60,47 @@ export const silentLogger: Logger = {
   error: noop,
   isLevelEnabled: () => false,
 };
+
+/**
+ * Wraps a logger so that a throwing logger can never take down the supervisor that reports
+ * through it: every call is guarded, and child loggers are guarded too. What a broken logger
+ * throws is dropped (there is nowhere safer to report it).
+ */
+const guardedLoggers = new WeakSet<Logger>();
+
+export function guardLogger(logger: Logger): Logger {
+  if (logger === silentLogger || guardedLoggers.has(logger)) return logger;
+  const guard =
+    (fn: LogFn): LogFn =>
+    (obj, msg) => {
+      try {
+        fn.call(logger, obj, msg);
+      } catch {
+        // a logger that throws must not break supervision
+      }
+    };
+  const guarded: Logger = {
+    child: (bindings) => {
+      try {
+        return guardLogger(logger.child(bindings));
+      } catch {
+        return guarded;
+      }
+    },
+    debug: guard(logger.debug),
+    info: guard(logger.info),
+    warn: guard(logger.warn),
+    error: guard(logger.error),
+  };
+  if (typeof logger.isLevelEnabled === 'function') {
+    guarded.isLevelEnabled = (level) => {
+      try {
+        return logger.isLevelEnabled!(level);
+      } catch {
+        return false;
+      }
+    };
+  }
+  guardedLoggers.add(guarded);
+  return guarded;
+}

@@ -12,7 +12,7 @@ interface ActorInternals {
   logic: { transition(snapshot: unknown, event: EventObject, scope: unknown): unknown };
   _snapshot: unknown;
   _stop(): void;
-  _actorScope: { emit(event: EventObject): void };
+  _actorScope: unknown;
   eventListeners: Map<string, Set<unknown>>;
   system: { _relay(source: AnyActorRef | undefined, target: AnyActorRef, event: EventObject): void };
 }
@@ -44,10 +44,24 @@ export function relay(source: AnyActorRef, target: AnyActorRef, event: EventObje
 /**
  * Emits an event to `actor.on(...)` listeners from outside an action. The supervisor's runtime
  * reports facts at the moment it decides them, which can be inside a timer callback or a
- * command; `enqueue.emit` exists only inside actions.
+ * command; `enqueue.emit` exists only inside actions. Each handler is called in its own
+ * try/catch: XState would rethrow a handler's error from a timer, which crashes a Node program,
+ * and a broken subscriber must not take the tree down. Errors go to `onError`.
  */
-export function emitFrom(ref: AnyActorRef, event: EventObject): void {
-  internals(ref)._actorScope.emit(event);
+export function emitFrom(ref: AnyActorRef, event: EventObject, onError: (error: unknown) => void): void {
+  const listeners = internals(ref).eventListeners;
+  const forType = listeners.get(event.type);
+  const wildcard = listeners.get('*');
+  for (const set of [forType, wildcard]) {
+    if (set === undefined) continue;
+    for (const handler of [...set] as Array<(event: EventObject) => void>) {
+      try {
+        handler(event);
+      } catch (error) {
+        onError(error);
+      }
+    }
+  }
 }
 
 /** Whether anyone listens to emitted events, so facts are not built for nobody. */

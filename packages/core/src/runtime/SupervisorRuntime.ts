@@ -37,7 +37,7 @@ import { backoffDelay } from '../backoff.js';
 import { HandoverRegistry } from '../handover/HandoverRegistry.js';
 import type { HandoverStore } from '../handover/HandoverStore.js';
 import { intensityBudget, type RestartBudget } from '../restartBudget.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { guardLogger, silentLogger, type Logger } from '../logger.js';
 import { decideRestart, type RestartDecision } from '../restartDecision.js';
 import { planRestart } from '../strategies.js';
 import type {
@@ -204,7 +204,7 @@ export class SupervisorRuntime {
     this.self = self;
     this.path = tree?.path ?? config.id;
     this.clock = config.clock ?? tree?.clock ?? fallbackClock;
-    this.treeLogger = config.logger ?? tree?.logger ?? silentLogger;
+    this.treeLogger = guardLogger(config.logger ?? tree?.logger ?? silentLogger);
     this.verbose = this.treeLogger !== silentLogger;
     this.logger = this.verbose ? this.treeLogger.child({ supervisor: this.path }) : silentLogger;
     this.budget = config.restartBudget?.() ?? intensityBudget(config.intensity, config.periodMs);
@@ -1080,8 +1080,12 @@ export class SupervisorRuntime {
   }
 
   private emit(fact: SupervisorFact): void {
-    if (hasListeners(this.self)) emitFrom(this.self, fact);
+    if (hasListeners(this.self)) emitFrom(this.self, fact, this.onSubscriberError);
   }
+
+  private readonly onSubscriberError = (error: unknown): void => {
+    this.logger.error({ event: 'sup.subscriber.failed', reason: serializeError(error) }, 'a subscriber to supervisor facts threw; ignored');
+  };
 }
 
 function isCommand(event: RuntimeEvent): event is Exclude<CommandEvent, { type: 'sup.stop' }> {

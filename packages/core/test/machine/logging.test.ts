@@ -101,3 +101,44 @@ describe('logging', () => {
     await stopSupervisor(sup);
   });
 });
+
+describe('faults in observers', () => {
+  it('a logger that throws on every call does not disturb supervision', async () => {
+    const boom = () => {
+      throw new Error('logger down');
+    };
+    const broken: Logger = { child: () => broken, debug: boom, info: boom, warn: boom, error: boom };
+    const kid = scriptedChild();
+    const sup = await startSupervisor(defineSupervisor({ id: 'root', logger: broken, intensity: 5, children: [{ id: 'w', start: kid }] }), { clock: createTestClock() });
+    kid.crash();
+    await flush();
+    expect(kid.handovers).toHaveLength(2);
+    expect(await stopSupervisor(sup)).toEqual({ reason: 'normal' });
+  });
+
+  it('a subscriber that throws is logged and ignored: no uncaught exception, the tree keeps working', async () => {
+    const { logger, records } = captureLogs();
+    const kid = scriptedChild();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const sup = await startSupervisor(defineSupervisor({ id: 'root', logger, intensity: 5, children: [{ id: 'w', start: kid }] }), { clock: createTestClock() });
+      sup.on('sup.child.exited', () => {
+        throw new Error('subscriber bug');
+      });
+      const seen: string[] = [];
+      sup.on('sup.child.started', (f) => seen.push(f.child));
+      kid.crash();
+      await flush(4);
+      expect(seen).toEqual(['w']); // the other subscriber still got its fact
+      expect(kid.handovers).toHaveLength(2);
+      expect(records.some((r) => r.event === 'sup.subscriber.failed')).toBe(true);
+      await stopSupervisor(sup);
+      await new Promise((r) => setTimeout(r, 0)); // XState rethrows from a setTimeout(0): let one timer turn pass
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+});
