@@ -167,9 +167,19 @@ export function statusOfRequest(request: ExitRequest, at: number): ExitStatus {
   return status;
 }
 
-/** The ExitStatus of a crash. */
+/**
+ * The ExitStatus of a crash. An error that carries a numeric `code` or a string `signal` (an OS
+ * process that failed) hands them on as the status's own `code` and `signal`, as DESIGN §3 has
+ * them for OS children.
+ */
 export function crashStatus(error: unknown, at: number): ExitStatus {
-  return { reason: 'error', detail: serializeError(error), at };
+  const status: { -readonly [K in keyof ExitStatus]: ExitStatus[K] } = { reason: 'error', detail: serializeError(error), at };
+  if (typeof error === 'object' && error !== null) {
+    const { code, signal } = error as { code?: unknown; signal?: unknown };
+    if (typeof code === 'number' || code === null) status.code = code;
+    if (typeof signal === 'string' || signal === null) status.signal = signal;
+  }
+  return status;
 }
 
 /**

@@ -112,3 +112,19 @@ describe('handover', () => {
     expect(whichChildren(sup)[0]).toMatchObject({ restarts: 2, incarnation: 3 });
   });
 });
+
+describe('crash exit codes', () => {
+  it('hands on a crash error numeric code and signal as previousExit.code and .signal', async () => {
+    const kid = scriptedChild();
+    await start({ id: 'root', intensity: 5, children: [{ id: 'p', start: kid }] });
+    kid.crash(Object.assign(new Error('exited with code 3'), { code: 3, signal: null }));
+    await flush();
+    expect(kid.handovers[1]?.previousExit).toMatchObject({ reason: 'error', code: 3, signal: null });
+    kid.crash(Object.assign(new Error('killed by SIGSEGV'), { code: null, signal: 'SIGSEGV' }));
+    await flush();
+    expect(kid.handovers[2]?.previousExit).toMatchObject({ reason: 'error', code: null, signal: 'SIGSEGV' });
+    kid.crash(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }));
+    await flush();
+    expect(kid.handovers[3]?.previousExit).not.toHaveProperty('code');
+  });
+});
