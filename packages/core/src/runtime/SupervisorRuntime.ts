@@ -268,12 +268,13 @@ export class SupervisorRuntime {
       case 'sup.health':
         this.onHealth(event.id, event.incarnation, event.ok);
         return;
+      case SHUTDOWN_REQUEST: // the parent supervisor asks this one to stop
+        this.beginShutdown({ reason: 'shutdown' });
+        return;
       case 'sup.phase':
       case 'sup.timer':
       case READY_EVENT:
-      case SHUTDOWN_REQUEST:
-        if (event.type === SHUTDOWN_REQUEST) this.beginShutdown({ reason: 'shutdown' });
-        return; // a timer or readiness nobody waits for any more
+        return; // a phase step, or a timer or readiness nobody waits for any more
       case 'sup.startChild':
         this.cmdStartChild(event.spec, event.reply);
         return;
