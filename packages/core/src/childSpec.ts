@@ -23,7 +23,8 @@ function isActorLogic(value: unknown): value is AnyActorLogic {
   );
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** A plain object (`{}` literal or `Object.create(null)`), the only shape `input` may take. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

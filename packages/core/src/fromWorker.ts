@@ -7,7 +7,7 @@
 import type { ActorLogic, AnyActorRef, EventObject, Snapshot } from 'xstate';
 import { notifyReady, SHUTDOWN_REQUEST, withChildProtocol } from './childProtocol.js';
 import { systemClock, type Clock } from './clock.js';
-import { exit, isExitRequest } from './exit.js';
+import { exit, isExitRequest, serializeError } from './exit.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Handover } from './types.js';
 
@@ -133,6 +133,53 @@ let stopReason: DOMException | undefined;
 function stopRequestedReason(): DOMException {
   stopReason ??= new DOMException('The supervisor asked this child to stop.', 'AbortError');
   return stopReason;
+}
+
+/**
+ * Node reports an exception thrown by an AbortSignal listener as an uncaught exception, which
+ * ends the program: one worker's faulty cleanup would escape supervision. The signal a worker
+ * gets runs each listener (and `onabort`) in a try/catch and hands the error to `onError`.
+ */
+function isolateListeners(signal: AbortSignal, onError: (error: unknown) => void): AbortSignal {
+  type AddArgs = Parameters<AbortSignal['addEventListener']>;
+  type Listener = NonNullable<AddArgs[1]>;
+  type Handler = (event: Event) => void;
+  const wrappers = new WeakMap<object, Handler>();
+  const wrap = (listener: Listener): Handler => {
+    let wrapper = wrappers.get(listener);
+    if (wrapper === undefined) {
+      wrapper = function (this: unknown, event: Event) {
+        try {
+          if (typeof listener === 'function') (listener as (this: unknown, event: Event) => void).call(this, event);
+          else (listener as { handleEvent(event: Event): void }).handleEvent(event);
+        } catch (error) {
+          onError(error);
+        }
+      };
+      wrappers.set(listener, wrapper);
+    }
+    return wrapper;
+  };
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  Object.defineProperty(signal, 'addEventListener', {
+    value: (type: string, listener: Listener | null, options?: AddArgs[2]) => add(type, listener === null ? (null as never) : wrap(listener), options),
+  });
+  Object.defineProperty(signal, 'removeEventListener', {
+    value: (type: string, listener: Listener | null, options?: Parameters<AbortSignal['removeEventListener']>[2]) =>
+      remove(type, listener === null ? (null as never) : ((wrappers.get(listener) ?? listener) as Listener), options),
+  });
+  let onabort: ((this: AbortSignal, event: Event) => unknown) | null = null;
+  Object.defineProperty(signal, 'onabort', { get: () => onabort, set: (fn: typeof onabort) => (onabort = fn) });
+  add('abort', (event) => {
+    if (typeof onabort !== 'function') return;
+    try {
+      onabort.call(signal, event);
+    } catch (error) {
+      onError(error);
+    }
+  });
+  return signal;
 }
 
 function abort(instance: Instance, reason: unknown = stopRequestedReason()): void {
@@ -297,6 +344,9 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
         get signal() {
           if (!instance.controller) {
             instance.controller = new AbortController();
+            isolateListeners(instance.controller.signal, (error) =>
+              ctx.logger.error({ event: 'worker.abortListener.failed', reason: serializeError(error) }, 'an abort listener of this worker threw; ignored'),
+            );
             if (instance.stopRequested) instance.controller.abort(stopRequestedReason());
           }
           return instance.controller.signal;

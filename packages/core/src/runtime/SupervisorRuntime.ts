@@ -17,7 +17,7 @@
  */
 import { createActor, type AnyActorRef } from 'xstate';
 import { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, type ChildProtocol } from '../childProtocol.js';
-import { childSpec } from '../childSpec.js';
+import { childSpec, isPlainObject } from '../childSpec.js';
 import type { Clock } from '../clock.js';
 import {
   ChildAlreadyPresentError,
@@ -887,7 +887,7 @@ export class SupervisorRuntime {
   /** OTP simple_one_for_one `start_child(Sup, ExtraArgs)`: the template with extra input, a generated id. */
   private startDynamicChild(dynamic: NonNullable<ResolvedConfig['dynamic']>, input: DynamicChildInput | undefined, reply: Reply): void {
     const extra = input?.input;
-    if (input !== undefined && (typeof input !== 'object' || input === null || ('start' in input) || (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))))) {
+    if (input !== undefined && (!isPlainObject(input) || 'start' in input || (extra !== undefined && !isPlainObject(extra)))) {
       reply.reject(
         new InvalidChildSpecError(
           dynamic.template.id,
