@@ -95,6 +95,8 @@ export function resolveConfig(config: SupervisorConfig): ResolvedConfig {
   }
   if (config.restartBudget !== undefined && typeof config.restartBudget !== 'function')
     throw new InvalidSupervisorFlagsError(id, 'restartBudget', 'must be a function that makes a RestartBudget (e.g. () => new DecayingRestartBudget())', config.restartBudget);
+  if (config.random !== undefined && typeof config.random !== 'function')
+    throw new InvalidSupervisorFlagsError(id, 'random', 'must be a function returning numbers in [0, 1)', config.random);
   const store = config.handoverStore;
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.load !== 'function' || typeof store.write !== 'function' || typeof store.delete !== 'function'))
     throw new InvalidSupervisorFlagsError(id, 'handoverStore', 'must have load(), write() and delete()', store);
@@ -109,6 +111,7 @@ export function resolveConfig(config: SupervisorConfig): ResolvedConfig {
     clock: config.clock as Clock | undefined,
     handoverStore: store,
     restartBudget: config.restartBudget,
+    random: config.random ?? Math.random,
     dynamic: undefined,
   };
 }

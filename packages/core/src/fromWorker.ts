@@ -45,6 +45,8 @@ export interface WorkerContext<TInput = Record<string, unknown> | undefined> {
    * Costs no AbortController, so an idle loop of `sleep` calls stays cheap.
    */
   sleep(ms: number): Promise<void>;
+  /** The tree's clock (the test clock in tests), for a worker's own timers and time readings. */
+  readonly clock: Clock;
 }
 
 /**
@@ -352,6 +354,7 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
           return instance.controller.signal;
         },
         handover,
+        clock,
         input: workerInput?.input as TInput,
         logger: workerInput?.logger ?? silentLogger,
         ready: () => {

@@ -284,6 +284,8 @@ export interface SupervisorConfig {
    * failure counter); see {@link DecayingRestartBudget} for when to choose which.
    */
   readonly restartBudget?: () => RestartBudget;
+  /** The random source of backoff jitter, in [0, 1). Default `Math.random`; give a seeded one for repeatable tests. */
+  readonly random?: () => number;
 }
 
 /**
@@ -313,7 +315,10 @@ export interface ChildInfo {
   readonly resumeId: string;
   /** The incarnation of the last start attempt (0 for the first). */
   readonly incarnation: number;
-  /** Automatic restarts of this child so far (manual restarts are not counted). */
+  /**
+   * Automatic restarts of this child so far, including those as a bystander of a group restart
+   * (`one_for_all`, `rest_for_one`); manual restarts are not counted.
+   */
   readonly restarts: number;
   /** The running incarnation's `previousExit`, or the last exit of a stopped child. */
   readonly lastExit: ExitStatus | null;

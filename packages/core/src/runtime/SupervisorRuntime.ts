@@ -71,6 +71,8 @@ export interface ResolvedConfig {
   readonly handoverStore: HandoverStore | undefined;
   /** Makes the restart budget of one supervisor incarnation; default OTP's intensity window. */
   readonly restartBudget: (() => RestartBudget) | undefined;
+  /** Backoff jitter's random source. */
+  readonly random: () => number;
   /** Set for a dynamic supervisor (OTP simple_one_for_one): its child template and limit. */
   readonly dynamic: { readonly template: ChildSpec; readonly maxChildren: number } | undefined;
 }
@@ -529,8 +531,15 @@ export class SupervisorRuntime {
         );
       } else {
         const ended = resume.kind === 'ended' ? statusOfEnded(resume.snapshot, rec.protocol.kind === 'supervisor', this.clock.now()) : undefined;
-        // Whatever the child answered after being asked, it stopped because we asked.
-        status = this.stoppedStatus(why, offender, ended?.reason === 'shutdown' ? ended.detail : undefined);
+        // Whatever the child answered after being asked, it stopped because we asked (decision
+        // 0003). A real crash on the way out (not its own abort) is kept in the detail and
+        // reported once as OTP's shutdown_error.
+        let detail = ended?.reason === 'shutdown' ? ended.detail : undefined;
+        if (ended?.reason === 'error' && !isAbortError(ended.detail)) {
+          detail = { error: ended.detail };
+          this.logger.error({ event: 'sup.child.exited', errorContext: 'shutdown_error', reason: ended.detail, offender: this.offender(rec) }, 'child crashed while stopping');
+        }
+        status = this.stoppedStatus(why, offender, detail);
       }
     }
     this.detach(rec);
@@ -705,7 +714,7 @@ export class SupervisorRuntime {
     const now = this.clock.now();
     if (rec.startedAt !== undefined && now - rec.startedAt >= backoff.resetAfterMs) rec.backoffAttempt = 0;
     rec.startedAt = undefined;
-    const delayMs = backoffDelay(backoff, rec.backoffAttempt, Math.random);
+    const delayMs = backoffDelay(backoff, rec.backoffAttempt, this.config.random);
     rec.backoffAttempt++;
     rec.nextRestartAt = now + delayMs;
     rec.backoffTimer = this.clock.setTimeout(() => {
@@ -1087,6 +1096,12 @@ export class SupervisorRuntime {
   private readonly onSubscriberError = (error: unknown): void => {
     this.logger.error({ event: 'sup.subscriber.failed', reason: serializeError(error) }, 'a subscriber to supervisor facts threw; ignored');
   };
+}
+
+/** A worker that rejects with its own abort (or a timeout) when asked to stop has not crashed. */
+function isAbortError(detail: unknown): boolean {
+  const name = (detail as { name?: unknown } | undefined)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
 }
 
 function isCommand(event: RuntimeEvent): event is Exclude<CommandEvent, { type: 'sup.stop' }> {

@@ -152,3 +152,25 @@ describe('liveness (health)', () => {
     expect(kid.handovers[1]?.previousExit?.reason).toBe('timeout');
   });
 });
+
+describe('backoff jitter', () => {
+  it('draws jitter from the supervisor random source, so a seeded source gives repeatable delays', async () => {
+    const kid = scriptedChild();
+    const jittery = { ...backoff, jitter: 0.5 };
+    const { sup, clock } = await start({ id: 'root', random: () => 0.5, intensity: 10, children: [{ id: 'w', start: kid, backoff: jittery }] });
+    kid.crash();
+    await flush();
+    expect(whichChildren(sup)[0]!.nextRestartAt! - clock.now()).toBe(125); // 100 * (1 + 0.5 * 0.5)
+  });
+
+  it('gives workers the tree clock as ctx.clock', async () => {
+    const { fromWorker } = await import('@trellis/core');
+    let seen: unknown;
+    const w = fromWorker(({ clock }) => {
+      seen = clock.now();
+      return new Promise(() => {});
+    });
+    const { clock } = await start({ id: 'root', children: [{ id: 'w', start: w, shutdown: 'brutal_kill' }] });
+    expect(seen).toBe(clock.now());
+  });
+});

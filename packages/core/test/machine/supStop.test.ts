@@ -122,3 +122,17 @@ describe('stopping', () => {
     await expect(terminateChild(sup, 'c1')).rejects.toMatchObject({ code: 'not_running' });
   });
 });
+
+describe('a crash while stopping', () => {
+  it('counts as stopped by the supervisor, keeps the error in the detail, and reports shutdown_error; its own abort is no crash', async () => {
+    const { fromWorker } = await import('@trellis/core');
+    const crashesOnStop = fromWorker(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('flush failed')))));
+    const abortsOnStop = fromWorker(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))));
+    const { sup } = await start({ id: 'root', children: [{ id: 'bad', start: crashesOnStop }, { id: 'good', start: abortsOnStop }] });
+    await terminateChild(sup, 'bad');
+    await terminateChild(sup, 'good');
+    const [good, bad] = whichChildren(sup);
+    expect(bad?.lastExit).toMatchObject({ reason: 'shutdown', detail: { error: { name: 'Error', message: 'flush failed' } } });
+    expect(good?.lastExit).toEqual({ reason: 'shutdown', at: expect.any(Number) });
+  });
+});
