@@ -8,7 +8,7 @@
 import { createActor, type ActorOptions, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import type { Clock } from './clock.js';
 import type { SupervisorLogic, SupervisorRef } from './defineSupervisor.js';
-import { StartChildError, SupervisorNotRunningError } from './errors.js';
+import { isSupervisorError, SupervisorNotRunningError, type StartChildError } from './errors.js';
 import type { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
 import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ChildSpecInput, DynamicChildInput, SupervisorExit } from './types.js';
 
@@ -98,7 +98,9 @@ export function startSupervisor(logic: SupervisorLogic, options: StartSupervisor
         settled = true;
         subscription.unsubscribe();
         const detail = snapshot.output?.detail;
-        reject(detail instanceof StartChildError ? detail : new SupervisorNotRunningError(actor.id, 'startSupervisor'));
+        // By code, not instanceof: a StartChildError from another copy of this package (a config
+        // loaded through a second module graph) is still one.
+        reject(isSupervisorError(detail) && detail.code === 'failed_to_start_child' ? detail : new SupervisorNotRunningError(snapshot.context.runtime.path, 'startSupervisor'));
       } else if (snapshot.status === 'error') {
         settled = true;
         reject(snapshot.error);

@@ -66,7 +66,9 @@ export function emitFrom(ref: AnyActorRef, event: EventObject, onError: (error: 
 
 /** Whether anyone listens to emitted events, so facts are not built for nobody. */
 export function hasListeners(ref: AnyActorRef): boolean {
-  return internals(ref).eventListeners.size > 0;
+  // XState keeps a type's Set after its last listener unsubscribes.
+  for (const set of internals(ref).eventListeners.values()) if (set.size > 0) return true;
+  return false;
 }
 
 /**

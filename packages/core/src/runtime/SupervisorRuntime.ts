@@ -830,6 +830,7 @@ export class SupervisorRuntime {
 
   /** The supervisor actor itself is being stopped by XState: its children die with it, unordered. */
   kill(): void {
+    const wasRunning = this.exit === undefined;
     if (this.exit === undefined) this.exit = { reason: 'shutdown', detail: 'killed' };
     this.clearRetries();
     if (this.waitTimer !== undefined) this.clock.clearTimeout(this.waitTimer);
@@ -849,6 +850,8 @@ export class SupervisorRuntime {
     for (let i = this.queueHead; i < this.queue.length; i++) this.refuse(this.queue[i] as RuntimeEvent);
     this.queue = [];
     for (const reply of this.stopReplies.splice(0)) reply.resolve(this.exit);
+    // Observers learn of a killed supervisor's end too (its listeners are cleared after this).
+    if (wasRunning) this.emit({ type: 'sup.stopped', supervisor: this.path, exit: this.exit });
   }
 
   private refuse(event: RuntimeEvent): void {

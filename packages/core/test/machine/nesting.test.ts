@@ -115,3 +115,14 @@ describe('nested trees', () => {
     expect(values).toEqual(['restarting', 'running', 'shuttingDown', 'stopped']);
   });
 });
+
+describe('facts of a killed supervisor', () => {
+  it('emits sup.stopped when it is killed from outside', async () => {
+    const sub = defineSupervisor({ id: 'sub', children: [{ id: 'leaf', start: scriptedChild() }] });
+    const { sup } = await start({ id: 'root', children: [{ id: 'sub', start: sub, shutdown: 'brutal_kill' }] });
+    const stopped: unknown[] = [];
+    subOf(sup, 'sub').on('sup.stopped', (fact) => stopped.push(fact.exit));
+    await terminateChild(sup, 'sub');
+    expect(stopped).toEqual([{ reason: 'shutdown', detail: 'killed' }]);
+  });
+});
