@@ -1,0 +1,161 @@
+/**
+ * `trellis run <config>`: start a tree, log its facts with pino to stdout, serve the HTTP
+ * endpoints on request, stop it in order on SIGTERM/SIGINT.
+ *
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { startSupervisor, stopSupervisor, type SupervisorExit, type SupervisorRef } from '@trellis/core';
+import { createHealthServer, createMetrics, createPinoReporter, createTreeObserver, fanOut, type HealthServer } from '@trellis/observe';
+import pino from 'pino';
+import { loadConfig } from '../config.js';
+import { type Io, parseAddress, UsageError } from './shared.js';
+
+export const runHelp = `Usage: trellis run <config> [--http HOST:PORT] [--log-level LEVEL]
+
+Starts the tree a config module exports (TS or JS; TS is loaded without a build step) and
+logs every supervisor report as one pino JSON line on stdout. The default export is a
+supervisor from defineSupervisor, a defineTreeConfig({...}) config, or { root, http? }.
+
+SIGTERM or SIGINT stops the tree in order (children in reverse start order, each by its
+shutdown) and exits 0; a second signal exits at once (143 for SIGTERM, 130 for SIGINT).
+Exits 1 when the tree fails to start or the root supervisor gives up.
+
+Options:
+  --http HOST:PORT   serve /healthz /readyz /metrics /tree (port 0 picks a free port; the
+                     bound address is logged as event "http.listening"); default none, or the
+                     config's http
+  --log-level LEVEL  trace|debug|info|warn|error|fatal|silent; default $TRELLIS_LOG_LEVEL or info
+  -h, --help         show this help`;
+
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+
+function gaveUp(exit: SupervisorExit | undefined): boolean {
+  return exit?.detail === 'reached_max_restart_intensity' || exit?.detail instanceof Error;
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { http: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.out(runHelp);
+    return 0;
+  }
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new UsageError('run takes exactly one config file');
+  const level = values['log-level'] ?? process.env.TRELLIS_LOG_LEVEL ?? 'info';
+  if (!LEVELS.has(level)) throw new UsageError(`--log-level must be one of ${[...LEVELS].join(', ')} (got '${level}')`);
+  const httpFlag = values.http === undefined ? undefined : parseAddress(values.http);
+
+  const logger = pino({ level, name: 'trellis' }, pino.destination({ dest: 1, sync: true }));
+  const loaded = await loadConfig(file);
+  const http = httpFlag ?? (loaded.http === undefined ? undefined : parseAddress(loaded.http));
+
+  const metrics = createMetrics({ defaultMetrics: true });
+  const observer = createTreeObserver(fanOut(createPinoReporter(logger), metrics.handle));
+
+  // Signals are handled from here on, so one that arrives while the tree starts is not lost.
+  let stopping: 'SIGINT' | 'SIGTERM' | undefined;
+  let root: SupervisorRef | undefined;
+  let server: HealthServer | undefined;
+  let settle: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => {
+    settle = resolve;
+  });
+  // Signal handlers do not keep Node's event loop alive, and a tree of idle in-process workers
+  // holds no handle either: without this, `run` would exit 0 as soon as the tree had started.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  const finish = async (code: number): Promise<void> => {
+    clearInterval(keepAlive);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await server?.close();
+    observer.unsubscribe();
+    settle(code);
+  };
+  const stopTree = (ref: SupervisorRef): void => {
+    stopSupervisor(ref, 'shutdown').then(
+      (exit) => {
+        logger.info({ event: 'tree.stopped', exit }, 'tree stopped');
+        void finish(0);
+      },
+      (error: unknown) => {
+        logger.error({ event: 'tree.stopFailed', err: error }, 'the tree did not stop cleanly');
+        void finish(1);
+      },
+    );
+  };
+  function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+    if (stopping !== undefined) {
+      logger.warn({ event: 'tree.killed', signal }, 'second signal: exiting at once');
+      process.exit(SIGNAL_EXIT[signal]);
+    }
+    stopping = signal;
+    logger.info({ event: 'tree.stopping', signal }, 'stopping the tree in order');
+    if (root !== undefined) stopTree(root);
+  }
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    root = await startSupervisor(loaded.logic(), { inspect: observer.inspect });
+  } catch (error) {
+    logger.fatal({ event: 'tree.startFailed', err: error }, 'the tree failed to start');
+    io.err(`trellis: the tree in ${file} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    await finish(1);
+    return 1;
+  }
+  const started = root;
+  metrics.track(started);
+  const rootId = (started as { logic?: { id?: string } }).logic?.id ?? started.id;
+  if (stopping !== undefined) {
+    stopTree(started); // a signal arrived while the tree was starting
+    return done;
+  }
+
+  if (http !== undefined) {
+    server = createHealthServer({ root: started, metrics, host: http.host, port: http.port });
+    try {
+      const bound = await server.listen();
+      logger.info({ event: 'http.listening', ...bound }, `serving /healthz /readyz /metrics /tree at ${bound.url}`);
+    } catch (error) {
+      logger.fatal({ event: 'http.failed', err: error }, 'cannot serve the HTTP endpoints');
+      io.err(`trellis: cannot listen on ${values.http ?? loaded.http}: ${error instanceof Error ? error.message : String(error)}`);
+      server = undefined;
+      await stopSupervisor(started);
+      await finish(1);
+      return 1;
+    }
+  }
+  logger.info({ event: 'tree.started', root: rootId, pid: process.pid }, 'tree started');
+
+  const onEnd = (exit: SupervisorExit | undefined, error?: unknown): void => {
+    if (stopping !== undefined) return;
+    subscription.unsubscribe();
+    if (error !== undefined) {
+      logger.fatal({ event: 'tree.failed', err: error }, 'the root supervisor failed');
+      io.err(`trellis: the root supervisor '${rootId}' failed: ${error instanceof Error ? error.message : String(error)}`);
+      void finish(1);
+    } else if (gaveUp(exit)) {
+      logger.fatal({ event: 'tree.gaveUp', exit }, 'the root supervisor gave up');
+      io.err(`trellis: the root supervisor '${rootId}' gave up (${String(exit?.detail)}); exiting 1`);
+      void finish(1);
+    } else {
+      logger.info({ event: 'tree.ended', exit }, 'the root supervisor ended by itself');
+      void finish(0);
+    }
+  };
+  const subscription = started.subscribe({
+    next: (snapshot) => {
+      if (snapshot.status === 'done') onEnd(snapshot.output);
+    },
+    error: (error) => onEnd(undefined, error ?? new Error('unknown error')),
+  });
+  const now = started.getSnapshot();
+  if (now.status === 'done') onEnd(now.output); // ended before we subscribed
+  return done;
+}
