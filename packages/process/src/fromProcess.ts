@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { ActorLogic, ActorRefFrom, AnyActorRef, EventObject, Snapshot } from 'xstate';
-import { exit, notifyReady, SHUTDOWN_REQUEST, silentLogger, withChildProtocol, type ExitRequest, type Handover, type Logger } from '@trellis/core';
+import { exit, notifyReady, SHUTDOWN_REQUEST, silentLogger, systemClock, withChildProtocol, type Clock, type ExitRequest, type Handover, type Logger } from '@trellis/core';
 import { handoverToEnv } from '@trellis/core/env';
 import { ReadinessTimeoutError, SpawnError } from './errors.js';
 import { exitReasonOf, ProcessCrashError } from './exitStatus.js';
@@ -127,16 +127,38 @@ interface Instance {
   livenessKilled: boolean;
   livenessMisses: number;
   exited: boolean;
-  readyTimer: ReturnType<typeof setTimeout> | undefined;
-  livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Handles from `clock.setTimeout`. */
+  readyTimer: unknown;
+  livenessTimer: unknown;
   logger: Logger;
+  /** Every timer and time reading of this incarnation. */
+  clock: Clock;
 }
 
 const instances = new WeakMap<AnyActorRef, Instance>();
 
+function isClock(value: unknown): value is Clock {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Clock).now === 'function' &&
+    typeof (value as Clock).setTimeout === 'function' &&
+    typeof (value as Clock).clearTimeout === 'function'
+  );
+}
+
+/**
+ * The actor system's clock (`createActor(logic, { clock })`, which `startSupervisor(logic, { clock })`
+ * gives the whole tree) when it is a full {@link Clock}; XState's default has no `now()`.
+ */
+function systemClockOf(self: AnyActorRef): Clock | undefined {
+  const clock = (self as { clock?: unknown }).clock;
+  return isClock(clock) ? clock : undefined;
+}
+
 function cleanup(instance: Instance): void {
-  if (instance.readyTimer !== undefined) clearTimeout(instance.readyTimer);
-  if (instance.livenessTimer !== undefined) clearTimeout(instance.livenessTimer);
+  if (instance.readyTimer !== undefined) instance.clock.clearTimeout(instance.readyTimer);
+  if (instance.livenessTimer !== undefined) instance.clock.clearTimeout(instance.livenessTimer);
   instance.readyTimer = undefined;
   instance.livenessTimer = undefined;
   instance.ended = true;
@@ -210,6 +232,11 @@ function lineMatches(pattern: RegExp | string, line: string): boolean {
  * other code or signal is a crash (`error`, with a {@link ProcessCrashError}). The supervisor
  * passes this on as the next incarnation's `previousExit`.
  *
+ * **Time.** The readiness timeout, liveness intervals and probe timeouts, and the output line
+ * budget run on `options.clock`, else on the actor system's clock when it is a full `Clock` (as
+ * `startSupervisor(logic, { clock })` gives the whole tree), else on `systemClock`; so a test
+ * clock steps them without sleeping. Only a `tcp` readiness check retries on real time.
+ *
  * @param options - the command and how to run, watch and stop it.
  * @returns actor logic for a child spec's `start`.
  *
@@ -254,10 +281,10 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
   const baseLogger = options.logger;
 
   function scheduleLiveness(self: AnyActorRef, instance: Instance, delayMs: number): void {
-    if (liveness === undefined || instance.exited) return;
-    instance.livenessTimer = setTimeout(() => {
+    if (liveness === undefined || instance.exited || instance.ended || instance.stopRequested) return;
+    instance.livenessTimer = instance.clock.setTimeout(() => {
       instance.livenessTimer = undefined;
-      void runLivenessProbe(liveness, liveness.timeoutMs ?? 1_000, stopSignalOf(instance)).then((ok) => {
+      void runLivenessProbe(liveness, liveness.timeoutMs ?? 1_000, stopSignalOf(instance), instance.clock).then((ok) => {
         if (instance.exited || instance.ended || instance.stopRequested) return;
         instance.livenessMisses = ok ? 0 : instance.livenessMisses + 1;
         if (instance.livenessMisses >= (liveness.failureThreshold ?? 3)) {
@@ -273,7 +300,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
 
   function wireOutput(self: AnyActorRef, instance: Instance, handle: ProcessHandle): void {
     const budget = logLines
-      ? new LineBudget(linesPerSecond, Date.now, (dropped) => instance.logger.warn({ event: 'process.output.dropped', dropped }, 'output lines dropped over the budget'))
+      ? new LineBudget(linesPerSecond, () => instance.clock.now(), (dropped) => instance.logger.warn({ event: 'process.output.dropped', dropped }, 'output lines dropped over the budget'))
       : undefined;
     for (const name of ['stdout', 'stderr'] as const) {
       const stream = handle[name];
@@ -332,7 +359,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
         case READY: {
           if (snapshot.ready) return snapshot;
           if (instance !== undefined) {
-            if (instance.readyTimer !== undefined) clearTimeout(instance.readyTimer);
+            if (instance.readyTimer !== undefined) instance.clock.clearTimeout(instance.readyTimer);
             instance.readyTimer = undefined;
             scheduleLiveness(scope.self, instance, liveness?.initialDelayMs ?? liveness?.intervalMs ?? 10_000);
           }
@@ -366,8 +393,10 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
         case SHUTDOWN_REQUEST: {
           if (instance !== undefined && !instance.stopRequested) {
             instance.stopRequested = true;
-            if (instance.readyTimer !== undefined) clearTimeout(instance.readyTimer);
-            if (instance.livenessTimer !== undefined) clearTimeout(instance.livenessTimer);
+            if (instance.readyTimer !== undefined) instance.clock.clearTimeout(instance.readyTimer);
+            if (instance.livenessTimer !== undefined) instance.clock.clearTimeout(instance.livenessTimer);
+            instance.readyTimer = undefined;
+            instance.livenessTimer = undefined;
             instance.handle?.kill(stopSignal, signalGroup);
           }
           return snapshot;
@@ -400,6 +429,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
         readyTimer: undefined,
         livenessTimer: undefined,
         logger: silentLogger,
+        clock: options.clock ?? systemClockOf(self) ?? systemClock,
       };
       instances.set(self, instance);
       let handle: ProcessHandle;
@@ -426,7 +456,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
           if (self.getSnapshot().status === 'active') self.send({ type: READY });
         });
       } else {
-        instance.readyTimer = setTimeout(() => {
+        instance.readyTimer = instance.clock.setTimeout(() => {
           instance.readyTimer = undefined;
           if (self.getSnapshot().status === 'active') self.send({ type: NOT_READY });
         }, readyTimeoutMs);

@@ -5,7 +5,7 @@
  * @module
  */
 import { constants } from 'node:os';
-import type { Logger } from '@trellis/core';
+import type { Clock, Logger } from '@trellis/core';
 import { InvalidProcessOptionsError } from './errors.js';
 import type { Liveness, Readiness } from './probes.js';
 import type { ProcessSpawner } from './spawner.js';
@@ -93,6 +93,12 @@ export interface ProcessOptions {
   readonly logger?: Logger;
   /** How processes are started; default `nodeSpawner`. */
   readonly spawner?: ProcessSpawner;
+  /**
+   * The clock for the readiness timeout, liveness intervals and probe timeouts, and the output
+   * line budget. Default: the clock of the actor system (`startSupervisor(logic, { clock })`)
+   * when it is a full `Clock`, else `systemClock`. Tests give a test clock and step time.
+   */
+  readonly clock?: Clock;
 }
 
 const SIGNALS = new Set(Object.keys(constants.signals));
@@ -214,4 +220,8 @@ export function validateOptions(options: unknown): asserts options is ProcessOpt
   }
   const spawner = o['spawner'];
   if (spawner !== undefined && (!isObject(spawner) || typeof spawner['spawn'] !== 'function')) fail('spawner', 'an object with a spawn() method', spawner);
+  const clock = o['clock'];
+  if (clock !== undefined && (!isObject(clock) || typeof clock['now'] !== 'function' || typeof clock['setTimeout'] !== 'function' || typeof clock['clearTimeout'] !== 'function')) {
+    fail('clock', 'a clock with now(), setTimeout() and clearTimeout()', clock);
+  }
 }

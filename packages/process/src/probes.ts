@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import pRetry from 'p-retry';
+import type { Clock } from '@trellis/core';
 
 /**
  * How `fromProcess` knows a process has started.
@@ -165,7 +166,15 @@ export function tcpProbe(port: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Retries {@link tcpProbe} with p-retry until it passes, `maxRetryTime` ms pass, or `signal` aborts. */
+/**
+ * Retries {@link tcpProbe} with p-retry until it passes, `maxRetryTime` ms pass, or `signal` aborts.
+ *
+ * @remarks
+ * Deliberately on real time, not the injected clock: the waits here are p-retry's own backoff
+ * between connection attempts (and a per-attempt connect timeout), which only make sense against
+ * a real port, so only the integration tests reach this. The readiness deadline itself is
+ * `fromProcess`'s `readyTimer`, on the injected clock, and aborts `signal`.
+ */
 export function waitForPort(port: number, intervalMs: number, maxRetryTime: number, signal: AbortSignal): Promise<void> {
   return pRetry(() => tcpProbe(port, AbortSignal.any([signal, AbortSignal.timeout(1_000)])), {
     retries: Number.POSITIVE_INFINITY,
@@ -197,9 +206,14 @@ function commandProbe(command: string, args: readonly string[], signal: AbortSig
   });
 }
 
-/** Runs one liveness probe; true when it passed within `timeoutMs`. Never rejects. */
-export async function runLivenessProbe(probe: LivenessProbe, timeoutMs: number, stop: AbortSignal): Promise<boolean> {
-  const signal = AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]);
+/**
+ * Runs one liveness probe; true when it passed within `timeoutMs` on `clock`. Never rejects.
+ * The timeout timer is cleared once the probe settles, so none is left behind.
+ */
+export async function runLivenessProbe(probe: LivenessProbe, timeoutMs: number, stop: AbortSignal, clock: Clock): Promise<boolean> {
+  const timeout = new AbortController();
+  const timer = clock.setTimeout(() => timeout.abort(new DOMException('The liveness probe timed out.', 'TimeoutError')), timeoutMs);
+  const signal = AbortSignal.any([stop, timeout.signal]);
   try {
     const attempt = ((): Promise<boolean> => {
       switch (probe.kind) {
@@ -221,5 +235,7 @@ export async function runLivenessProbe(probe: LivenessProbe, timeoutMs: number, 
     return await Promise.race([attempt, timedOut]);
   } catch {
     return false;
+  } finally {
+    clock.clearTimeout(timer);
   }
 }

@@ -126,7 +126,10 @@ export function captureLogs(): { logger: Logger; records: LogRecord[] } {
   return { logger: make({}), records };
 }
 
-/** Lets queued microtasks and stream callbacks run. */
-export function tick(ms = 0): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Lets queued microtasks and stream callbacks run: one zero-delay turn, never a sleep. Time moves
+ * only on a test clock (`clock.advance(ms)`).
+ */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

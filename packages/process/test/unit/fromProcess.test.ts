@@ -1,8 +1,10 @@
 // Unit: fromProcess against a fake spawner (env, start, readiness, stop escalation, exits, liveness, output).
-import { afterEach, describe, expect, it } from 'vitest';
+// Time is a test clock stepped with advance(); tick() and settle() only let callbacks run, they never sleep.
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createActor } from 'xstate';
 import { defineSupervisor, isExitRequest, SHUTDOWN_REQUEST, startSupervisor, stopSupervisor, terminateChild, whichChildren, type Handover } from '@trellis/core';
 import { handoverFromEnv } from '@trellis/core/env';
+import { createTestClock, settle, type TestClock } from '@trellis/core/testing';
 import { fromProcess, ProcessCrashError, ReadinessTimeoutError, SpawnError, type ProcessOptions, type ProcessSnapshot } from '../../src/index.js';
 import { captureLogs, fakeSpawner, tick, type FakeSpawner } from '../fakeSpawner.js';
 
@@ -11,6 +13,12 @@ function run(options: Omit<ProcessOptions, 'spawner'>, spawner: FakeSpawner = fa
   actor.subscribe({ error: () => {} }); // errors are read from the snapshot
   actor.start();
   return { actor, spawner, snap: () => actor.getSnapshot() as ProcessSnapshot };
+}
+
+/** Moves the test clock on, then lets the promise and stream callbacks it set off run. */
+async function step(clock: TestClock, ms: number): Promise<void> {
+  clock.advance(ms);
+  await settle();
 }
 
 const saved = { ...process.env };
@@ -88,7 +96,8 @@ describe('start', () => {
 
   it('is a start failure for a supervisor, with the SpawnError as cause', async () => {
     const spawner = fakeSpawner({ failWith: 'EACCES' });
-    await expect(startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'p', start: fromProcess({ command: './not-exec', spawner }) }] }))).rejects.toMatchObject({
+    const clock = createTestClock();
+    await expect(startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'p', start: fromProcess({ command: './not-exec', spawner }) }] }), { clock })).rejects.toMatchObject({
       code: 'failed_to_start_child',
       cause: { code: 'spawn_failed', errno: 'EACCES' },
     });
@@ -118,11 +127,69 @@ describe('readiness', () => {
   });
 
   it('fails with ReadinessTimeoutError and kills the group when not ready in time', async () => {
-    const { snap, spawner } = run({ command: 'x', readiness: { kind: 'line', pattern: 'up', readyTimeoutMs: 30 } });
-    await tick(60);
+    const clock = createTestClock();
+    const { snap, spawner } = run({ command: 'x', clock, readiness: { kind: 'line', pattern: 'up', readyTimeoutMs: 30 } });
+    await tick();
+    expect(clock.pending()).toBe(1);
+    await step(clock, 29);
+    expect(snap().status).toBe('active');
+    await step(clock, 1);
     expect(snap().status).toBe('error');
     expect(snap().error).toBeInstanceOf(ReadinessTimeoutError);
+    expect((snap().error as ReadinessTimeoutError).message).toContain('30');
     expect(spawner.last().kills).toContainEqual(['SIGKILL', true]);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('clears the readiness timer once ready', async () => {
+    const clock = createTestClock();
+    const { actor, snap, spawner } = run({ command: 'x', clock, readiness: { kind: 'line', pattern: 'up', readyTimeoutMs: 30 } });
+    spawner.last().print('up\n');
+    await tick();
+    expect(snap().ready).toBe(true);
+    expect(clock.pending()).toBe(0);
+    await step(clock, 1_000);
+    expect(snap().status).toBe('active');
+    actor.stop();
+  });
+
+  it("reads time from the actor system's clock when the options give none", async () => {
+    const clock = createTestClock();
+    const actor = createActor(fromProcess({ command: 'x', spawner: fakeSpawner(), readiness: { kind: 'ipc', readyTimeoutMs: 50 } }), { clock });
+    actor.subscribe({ error: () => {} });
+    actor.start();
+    expect(clock.pending()).toBe(1);
+    await step(clock, 50);
+    expect(actor.getSnapshot().error).toBeInstanceOf(ReadinessTimeoutError);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it("times out on the supervision tree's clock under startSupervisor", async () => {
+    const clock = createTestClock();
+    const spawner = fakeSpawner();
+    const logic = fromProcess({ command: 'x', spawner, readiness: { kind: 'ipc', readyTimeoutMs: 100 } });
+    const starting = startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'p', start: logic }] }), { clock });
+    starting.catch(() => {}); // asserted below
+    await settle();
+    expect(spawner.handles).toHaveLength(1);
+    await step(clock, 99);
+    expect(spawner.last().kills).toEqual([]);
+    await step(clock, 1);
+    await expect(starting).rejects.toMatchObject({ code: 'failed_to_start_child', cause: { code: 'not_ready' } });
+    expect(spawner.last().kills).toContainEqual(['SIGKILL', true]);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('prefers options.clock to the actor system clock', async () => {
+    const own = createTestClock();
+    const system = createTestClock();
+    const actor = createActor(fromProcess({ command: 'x', spawner: fakeSpawner(), clock: own, readiness: { kind: 'ipc', readyTimeoutMs: 50 } }), { clock: system });
+    actor.subscribe({ error: () => {} });
+    actor.start();
+    expect(own.pending()).toBe(1);
+    expect(system.pending()).toBe(0);
+    actor.stop();
+    expect(own.pending()).toBe(0);
   });
 
   it('is a start failure when the process exits before it is ready', async () => {
@@ -172,22 +239,33 @@ describe('stop escalation', () => {
   });
 
   it('the supervisor escalates to SIGKILL after shutdown ms and records killed', async () => {
+    const clock = createTestClock();
     const spawner = fakeSpawner({ obeySignals: { term: false, kill: true } });
-    const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'p', start: fromProcess({ command: 'x', spawner }), shutdown: 40 }] }));
-    const started = Date.now();
-    await terminateChild(sup, 'p');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(35);
+    const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'p', start: fromProcess({ command: 'x', spawner }), shutdown: 40 }] }), { clock });
+    let terminated = false;
+    const terminating = terminateChild(sup, 'p').then(() => {
+      terminated = true;
+    });
+    await settle();
+    expect(spawner.last().kills).toEqual([['SIGTERM', true]]);
+    await step(clock, 39);
+    expect(terminated).toBe(false);
+    expect(spawner.last().kills).toEqual([['SIGTERM', true]]);
+    await step(clock, 1);
+    await terminating;
     expect(spawner.last().kills.slice(0, 2)).toEqual([
       ['SIGTERM', true],
       ['SIGKILL', true],
     ]);
     expect(whichChildren(sup)[0]?.lastExit?.reason).toBe('killed');
     await stopSupervisor(sup);
+    expect(clock.pending()).toBe(0);
   });
 
   it('brutal_kill SIGKILLs the group without asking', async () => {
     const spawner = fakeSpawner();
-    const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'p', start: fromProcess({ command: 'x', spawner }), shutdown: 'brutal_kill' }] }));
+    const clock = createTestClock();
+    const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'p', start: fromProcess({ command: 'x', spawner }), shutdown: 'brutal_kill' }] }), { clock });
     await terminateChild(sup, 'p');
     expect(spawner.last().kills[0]).toEqual(['SIGKILL', true]);
     expect(spawner.last().kills.map(([signal]) => signal)).not.toContain('SIGTERM');
@@ -219,7 +297,8 @@ describe('exit reporting', () => {
 
   it('hands the next incarnation previousExit killed after an external SIGKILL', async () => {
     const spawner = fakeSpawner();
-    const sup = await startSupervisor(defineSupervisor({ id: 'root', intensity: 10, children: [{ id: 'p', start: fromProcess({ command: 'x', spawner }) }] }));
+    const clock = createTestClock();
+    const sup = await startSupervisor(defineSupervisor({ id: 'root', intensity: 10, children: [{ id: 'p', start: fromProcess({ command: 'x', spawner }) }] }), { clock });
     spawner.last().exit(null, 'SIGKILL');
     await tick();
     spawner.last().exit(3, null);
@@ -236,33 +315,92 @@ describe('exit reporting', () => {
 
 describe('liveness', () => {
   it('kills the group after failureThreshold misses and ends with timeout', async () => {
+    const clock = createTestClock();
     let calls = 0;
     const { snap, spawner } = run({
       command: 'x',
+      clock,
       liveness: { kind: 'check', check: () => ++calls > 100, intervalMs: 5, initialDelayMs: 0, failureThreshold: 3 },
     });
-    for (let i = 0; i < 100 && snap().status === 'active'; i++) await tick(5);
+    await tick(); // spawned: ready, first probe due now
+    await step(clock, 0);
+    expect(calls).toBe(1);
+    await step(clock, 4);
+    expect(calls).toBe(1);
+    await step(clock, 1);
+    expect(calls).toBe(2);
+    expect(snap().status).toBe('active');
+    await step(clock, 5);
     expect(calls).toBe(3);
     expect(spawner.last().kills).toContainEqual(['SIGKILL', true]);
     expect(snap().status).toBe('done');
     expect(snap().output).toMatchObject({ reason: 'timeout', signal: 'SIGKILL', detail: { livenessMisses: 3 } });
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('waits initialDelayMs, then intervalMs from the end of each probe', async () => {
+    const clock = createTestClock();
+    const times: number[] = [];
+    const { actor } = run({
+      command: 'x',
+      clock,
+      liveness: { kind: 'check', check: () => times.push(clock.now()) > 0, intervalMs: 100, initialDelayMs: 250 },
+    });
+    await tick();
+    for (let i = 0; i < 5; i++) await step(clock, 50);
+    expect(times).toEqual([250]);
+    for (let i = 0; i < 6; i++) await step(clock, 50);
+    expect(times).toEqual([250, 350, 450, 550]);
+    actor.stop();
+    expect(clock.pending()).toBe(0);
   });
 
   it('resets the miss count after a success', async () => {
+    const clock = createTestClock();
     const answers = [false, false, true, false, false, true];
     let calls = 0;
-    const { snap } = run({ command: 'x', liveness: { kind: 'check', check: () => answers[calls++] ?? true, intervalMs: 2, initialDelayMs: 0, failureThreshold: 3 } });
-    while (calls < answers.length + 2) await tick(3);
+    const { actor, snap } = run({ command: 'x', clock, liveness: { kind: 'check', check: () => answers[calls++] ?? true, intervalMs: 2, initialDelayMs: 0, failureThreshold: 3 } });
+    await tick();
+    await step(clock, 0);
+    while (calls < answers.length + 2) await step(clock, 2);
+    expect(calls).toBe(answers.length + 2);
     expect(snap().status).toBe('active');
+    actor.stop();
+    expect(clock.pending()).toBe(0);
   });
 
   it('counts a check slower than timeoutMs as a miss', async () => {
+    const clock = createTestClock();
+    const signals: AbortSignal[] = [];
     const { snap } = run({
       command: 'x',
-      liveness: { kind: 'check', check: () => new Promise<boolean>(() => {}), timeoutMs: 5, intervalMs: 2, initialDelayMs: 0, failureThreshold: 2 },
+      clock,
+      liveness: {
+        kind: 'check',
+        check: ({ signal }) => {
+          signals.push(signal);
+          return new Promise<boolean>(() => {});
+        },
+        timeoutMs: 5,
+        intervalMs: 2,
+        initialDelayMs: 0,
+        failureThreshold: 2,
+      },
     });
-    for (let i = 0; i < 100 && snap().status === 'active'; i++) await tick(5);
-    expect(snap().output).toMatchObject({ reason: 'timeout' });
+    await tick();
+    await step(clock, 0);
+    expect(signals).toHaveLength(1);
+    await step(clock, 4);
+    expect(signals[0]?.aborted).toBe(false);
+    await step(clock, 1); // the first probe times out: one miss
+    expect(signals[0]?.aborted).toBe(true);
+    expect(snap().status).toBe('active');
+    await step(clock, 2);
+    expect(signals).toHaveLength(2);
+    await step(clock, 5); // the second: the threshold
+    expect(snap().status).toBe('done');
+    expect(snap().output).toMatchObject({ reason: 'timeout', detail: { livenessMisses: 2 } });
+    expect(clock.pending()).toBe(0);
   });
 });
 
@@ -294,6 +432,61 @@ describe('output', () => {
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatchObject({ msg: 'xxxxxxxx', obj: { truncated: true } });
     expect(records.find((r) => r.obj['event'] === 'process.output.dropped')?.obj['dropped']).toBe(996);
+  });
+
+  it('counts the line budget per second of the clock', async () => {
+    const clock = createTestClock();
+    const { logger, records } = captureLogs();
+    const { spawner } = run({ command: 'x', clock, logger, output: { linesPerSecond: 2 } });
+    spawner.last().print('a\nb\nc\n');
+    await tick();
+    await step(clock, 999);
+    spawner.last().print('d\n');
+    await tick();
+    await step(clock, 1);
+    spawner.last().print('e\nf\ng\n');
+    await tick();
+    expect(records.filter((r) => r.obj['stream'] === 'stdout').map((r) => r.msg)).toEqual(['a', 'b', 'e', 'f']);
+    expect(records.filter((r) => r.obj['event'] === 'process.output.dropped').map((r) => r.obj['dropped'])).toEqual([2]);
+  });
+
+  it('copies the raw bytes to its own stdout and stderr with passThrough', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const { spawner } = run({ command: 'x', output: { passThrough: true } });
+      spawner.last().print('to-stdout 1\npartial');
+      spawner.last().print('to-stderr 1\n', 'stderr');
+      await tick();
+      const written = (spy: typeof out) => spy.mock.calls.map(([chunk]) => String(chunk)).filter((s) => s.includes('to-std') || s === 'partial');
+      expect(written(out)).toEqual(['to-stdout 1\npartial']);
+      expect(written(err)).toEqual(['to-stderr 1\n']);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  });
+
+  it('copies nothing to its own stdout and stderr without passThrough', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const { logger } = captureLogs();
+      for (const passThrough of [false, undefined]) {
+        const { spawner } = run({ command: 'x', logger, output: passThrough === undefined ? {} : { passThrough } });
+        spawner.last().print('to-stdout 2\n');
+        spawner.last().print('to-stderr 2\n', 'stderr');
+        await tick();
+        expect(spawner.last().stdout.readableFlowing).toBe(true);
+        expect(spawner.last().stderr.readableFlowing).toBe(true);
+      }
+      const written = (spy: typeof out) => spy.mock.calls.map(([chunk]) => String(chunk)).filter((s) => s.includes('to-std'));
+      expect(written(out)).toEqual([]);
+      expect(written(err)).toEqual([]);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
   });
 
   it('logs nothing and only drains the pipes without a logger', async () => {

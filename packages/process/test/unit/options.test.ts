@@ -21,6 +21,8 @@ describe('fromProcess option validation', () => {
     ['output.maxLineBytes', { command: 'x', output: { maxLineBytes: 0 } }],
     ['logger', { command: 'x', logger: console.log }],
     ['spawner', { command: 'x', spawner: {} }],
+    ['clock', { command: 'x', clock: { now: () => 0, setTimeout: () => 1 } }],
+    ['clock', { command: 'x', clock: Date.now }],
   ])('rejects a bad %s eagerly and names it', (field, options) => {
     let caught: unknown;
     try {
@@ -47,6 +49,7 @@ describe('fromProcess option validation', () => {
         readiness: { kind: 'tcp', port: 8080, readyTimeoutMs: 1000 },
         liveness: { kind: 'http', port: 8080, path: '/healthz', intervalMs: 1000, failureThreshold: 2 },
         output: { maxLineBytes: 100, linesPerSecond: 10, passThrough: false },
+        clock: { now: () => 0, setTimeout: () => 1, clearTimeout: () => {} },
       }),
     ).not.toThrow();
   });
