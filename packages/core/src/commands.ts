@@ -8,7 +8,8 @@
 import { createActor, type ActorOptions, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import type { Clock } from './clock.js';
 import type { SupervisorLogic, SupervisorRef } from './defineSupervisor.js';
-import { isSupervisorError, SupervisorNotRunningError, type StartChildError } from './errors.js';
+import { isSupervisorError, SupervisorArgumentError, SupervisorNotRunningError, type StartChildError } from './errors.js';
+import { isClock } from './clock.js';
 import type { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
 import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ChildSpecInput, DynamicChildInput, SupervisorExit } from './types.js';
 
@@ -70,6 +71,7 @@ function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v:
  * @param options - inspection, clock and systemId.
  * @returns the running root supervisor.
  * @throws {@link StartChildError} when an initial child fails to start.
+ * @throws {@link SupervisorArgumentError} when an option breaks its rule.
  *
  * @example
  * ```ts
@@ -84,8 +86,16 @@ function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v:
  * @since 0.1.0
  */
 export function startSupervisor(logic: SupervisorLogic, options: StartSupervisorOptions = {}): Promise<SupervisorRef> {
+  if (options.clock !== undefined && !isClock(options.clock))
+    return Promise.reject(new SupervisorArgumentError('startSupervisor', 'options.clock', 'must have now(), setTimeout() and clearTimeout()', options.clock));
+  if (options.inspect !== undefined && typeof options.inspect !== 'function' && (typeof options.inspect !== 'object' || options.inspect === null))
+    return Promise.reject(new SupervisorArgumentError('startSupervisor', 'options.inspect', 'must be an observer or a function', options.inspect));
+  if (options.onGiveUp !== undefined && typeof options.onGiveUp !== 'function')
+    return Promise.reject(new SupervisorArgumentError('startSupervisor', 'options.onGiveUp', 'must be a function', options.onGiveUp));
   const actorOptions: ActorOptions<SupervisorLogic> = {};
-  if (options.inspect !== undefined) actorOptions.inspect = options.inspect;
+  // An inspection observer runs inside XState's transitions: one that throws would break
+  // supervision, so it is guarded (its errors are dropped, as a broken logger's are).
+  if (options.inspect !== undefined) actorOptions.inspect = guardInspect(options.inspect);
   if (options.clock !== undefined) actorOptions.clock = options.clock;
   if (options.systemId !== undefined) actorOptions.systemId = options.systemId;
   const actor = createActor(logic, actorOptions);
@@ -117,6 +127,20 @@ export function startSupervisor(logic: SupervisorLogic, options: StartSupervisor
   });
 }
 
+function guardInspect(inspect: NonNullable<StartSupervisorOptions['inspect']>): (event: InspectionEvent) => void {
+  const call =
+    typeof inspect === 'function'
+      ? inspect
+      : (event: InspectionEvent) => inspect.next?.(event);
+  return (event) => {
+    try {
+      call(event);
+    } catch {
+      // a broken inspector must not break the tree it watches
+    }
+  };
+}
+
 function watchGiveUp(actor: SupervisorRef, onGiveUp: (exit: SupervisorExit) => void): void {
   let called = false;
   const fire = (): void => {
@@ -140,6 +164,7 @@ function watchGiveUp(actor: SupervisorRef, onGiveUp: (exit: SupervisorExit) => v
  * @param ref - the supervisor.
  * @param reason - `'normal'` (default) or `'shutdown'`.
  * @returns the supervisor's exit.
+ * @throws {@link SupervisorArgumentError} when `reason` is neither.
  *
  * @example
  * ```ts
@@ -154,6 +179,7 @@ function watchGiveUp(actor: SupervisorRef, onGiveUp: (exit: SupervisorExit) => v
  * @since 0.1.0
  */
 export function stopSupervisor(ref: SupervisorRef, reason: SupervisorExit['reason'] = 'normal'): Promise<SupervisorExit> {
+  if (reason !== 'normal' && reason !== 'shutdown') return Promise.reject(new SupervisorArgumentError('stopSupervisor', 'reason', "must be 'normal' or 'shutdown'", reason));
   stopRequested.add(ref);
   const snapshot = ref.getSnapshot();
   if (snapshot.status === 'done') return Promise.resolve(snapshot.output);

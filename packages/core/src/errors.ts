@@ -26,7 +26,8 @@ export type SupervisorErrorCode =
   | 'failed_to_start_child'
   | 'not_running'
   | 'max_children'
-  | 'simple_one_for_one';
+  | 'simple_one_for_one'
+  | 'badarg';
 
 /**
  * The base of every error `@trellis/core` throws.
@@ -540,5 +541,38 @@ export class DynamicSupervisorError extends SupervisorError {
    */
   constructor(supervisorId: string, command: string) {
     super('simple_one_for_one', `Dynamic supervisor "${supervisorId}" does not serve ${command}: start children with startChild and remove them with terminateChild.`);
+  }
+}
+
+/**
+ * An argument of a command breaks its rule (OTP's `badarg`): a `startSupervisor` option, or
+ * `stopSupervisor`'s reason.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, SupervisorArgumentError } from '@trellis/core';
+ * await assert.rejects(startSupervisor(defineSupervisor({ id: 'root', children: [] }), { clock: {} as never }), SupervisorArgumentError);
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SupervisorArgumentError extends SupervisorError {
+  override readonly name = 'SupervisorArgumentError';
+  /** The argument or option that broke its rule. */
+  readonly argument: string;
+  /** What was given. */
+  readonly value: unknown;
+  /**
+   * @param command - the command, e.g. `startSupervisor`.
+   * @param argument - the argument or option.
+   * @param rule - the rule, as a clause.
+   * @param value - what was given.
+   */
+  constructor(command: string, argument: string, rule: string, value: unknown) {
+    super('badarg', `${command}: ${argument} ${rule}, got ${describe(value)}.`);
+    this.argument = argument;
+    this.value = value;
   }
 }

@@ -44,6 +44,7 @@ export {
   isSupervisorError,
   MaxChildrenError,
   StartChildError,
+  SupervisorArgumentError,
   SupervisorError,
   SupervisorNotRunningError,
   type SupervisorErrorCode,
