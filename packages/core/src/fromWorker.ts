@@ -140,47 +140,80 @@ function stopRequestedReason(): DOMException {
 /**
  * Node reports an exception thrown by an AbortSignal listener as an uncaught exception, which
  * ends the program: one worker's faulty cleanup would escape supervision. The signal a worker
- * gets runs each listener (and `onabort`) in a try/catch and hands the error to `onError`.
+ * gets runs each listener (and `onabort`) in a try/catch and hands the error to its worker's
+ * `onError`. One shared prototype (below AbortSignal's, so `instanceof` and Node's own use of
+ * the signal are unchanged) keeps this at no per-signal cost until a listener is added.
  */
+type Listener = NonNullable<Parameters<AbortSignal['addEventListener']>[1]>;
+interface Guard {
+  readonly onError: (error: unknown) => void;
+  /** [listener, wrapper] pairs: a signal has one or two listeners, so a list beats a map. */
+  wrappers: Array<readonly [Listener, (event: Event) => void]> | undefined;
+  onabort: ((this: AbortSignal, event: Event) => unknown) | null;
+  /** Whether the one native listener that calls `onabort` is in place. */
+  onabortListening: boolean;
+}
+const guards = new WeakMap<AbortSignal, Guard>();
+const base = AbortSignal.prototype as unknown as EventTarget;
+const nativeAdd = base.addEventListener;
+const nativeRemove = base.removeEventListener;
+
+function wrapListener(guard: Guard, listener: Listener): (event: Event) => void {
+  guard.wrappers ??= [];
+  let wrapper = guard.wrappers.find(([known]) => known === listener)?.[1];
+  if (wrapper === undefined) {
+    wrapper = function (this: unknown, event: Event) {
+      try {
+        if (typeof listener === 'function') (listener as (this: unknown, event: Event) => void).call(this, event);
+        else (listener as { handleEvent(event: Event): void }).handleEvent(event);
+      } catch (error) {
+        guard.onError(error);
+      }
+    };
+    guard.wrappers.push([listener, wrapper]);
+  }
+  return wrapper;
+}
+
+const guardedSignalPrototype: object = Object.create(AbortSignal.prototype, {
+  addEventListener: {
+    value(this: AbortSignal, type: string, listener: Listener | null, options?: unknown) {
+      const guard = guards.get(this);
+      const wrapped = guard === undefined || listener === null ? listener : wrapListener(guard, listener);
+      return (nativeAdd as (...args: unknown[]) => void).call(this, type, wrapped, options);
+    },
+  },
+  removeEventListener: {
+    value(this: AbortSignal, type: string, listener: Listener | null, options?: unknown) {
+      const wrapped = listener === null ? listener : (guards.get(this)?.wrappers?.find(([known]) => known === listener)?.[1] ?? listener);
+      return (nativeRemove as (...args: unknown[]) => void).call(this, type, wrapped, options);
+    },
+  },
+  onabort: {
+    get(this: AbortSignal) {
+      return guards.get(this)?.onabort ?? null;
+    },
+    set(this: AbortSignal, fn: Guard['onabort']) {
+      const guard = guards.get(this);
+      if (guard === undefined) return;
+      if (!guard.onabortListening && typeof fn === 'function') {
+        guard.onabortListening = true;
+        (nativeAdd as (...args: unknown[]) => void).call(this, 'abort', (event: Event) => {
+          try {
+            guard.onabort?.call(this, event);
+          } catch (error) {
+            guard.onError(error);
+          }
+        });
+      }
+      guard.onabort = typeof fn === 'function' ? fn : null;
+    },
+  },
+});
+
 function isolateListeners(signal: AbortSignal, onError: (error: unknown) => void): AbortSignal {
-  type AddArgs = Parameters<AbortSignal['addEventListener']>;
-  type Listener = NonNullable<AddArgs[1]>;
-  type Handler = (event: Event) => void;
-  const wrappers = new WeakMap<object, Handler>();
-  const wrap = (listener: Listener): Handler => {
-    let wrapper = wrappers.get(listener);
-    if (wrapper === undefined) {
-      wrapper = function (this: unknown, event: Event) {
-        try {
-          if (typeof listener === 'function') (listener as (this: unknown, event: Event) => void).call(this, event);
-          else (listener as { handleEvent(event: Event): void }).handleEvent(event);
-        } catch (error) {
-          onError(error);
-        }
-      };
-      wrappers.set(listener, wrapper);
-    }
-    return wrapper;
-  };
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  Object.defineProperty(signal, 'addEventListener', {
-    value: (type: string, listener: Listener | null, options?: AddArgs[2]) => add(type, listener === null ? (null as never) : wrap(listener), options),
-  });
-  Object.defineProperty(signal, 'removeEventListener', {
-    value: (type: string, listener: Listener | null, options?: Parameters<AbortSignal['removeEventListener']>[2]) =>
-      remove(type, listener === null ? (null as never) : ((wrappers.get(listener) ?? listener) as Listener), options),
-  });
-  let onabort: ((this: AbortSignal, event: Event) => unknown) | null = null;
-  Object.defineProperty(signal, 'onabort', { get: () => onabort, set: (fn: typeof onabort) => (onabort = fn) });
-  add('abort', (event) => {
-    if (typeof onabort !== 'function') return;
-    try {
-      onabort.call(signal, event);
-    } catch (error) {
-      onError(error);
-    }
-  });
+  guards.set(signal, { onError, wrappers: undefined, onabort: null, onabortListening: false });
+  Object.setPrototypeOf(signal, guardedSignalPrototype);
   return signal;
 }
 
