@@ -1,21 +1,29 @@
-// Extracts the ```ts fences of `@example` blocks from the doc comments of `src/**/*.ts`, so each
-// one can be run (doctest.test.ts) or type-checked (typecheck.mjs) as its own module.
+// Extracts the ```ts fences of `@example` blocks from the doc comments of a package's
+// `src/**/*.ts`, so each one can be run (vitest.mjs) or type-checked (typecheck.mjs) as its own
+// module. Shared by every package of the repo.
 //
 // A fence is one module. Its info string is `ts` or `typescript`, optionally followed by flags:
 // `no-run` makes it type-check only; `@import.meta.vitest` (STYLE-ANCHORS §6.8) is accepted and
 // ignored. A fence that contains `declare const` is type-check only too: it describes values it
 // does not make. Fences outside `@example` (in `@remarks`, say) are documentation, not tests.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `packages/core`, whatever the working directory. */
-export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
-/** Where generated modules go (git-ignored). */
-export const generatedRoot = join(packageRoot, 'test', 'doctest', '.generated');
+/** An absolute path from a path or a `file:` URL (string or `URL`). */
+export function toPath(pathOrUrl) {
+  if (pathOrUrl instanceof URL) return fileURLToPath(pathOrUrl);
+  if (typeof pathOrUrl === 'string' && pathOrUrl.startsWith('file:')) return fileURLToPath(pathOrUrl);
+  return resolve(String(pathOrUrl));
+}
 
-/** Every `.ts` file under `src`, sorted, as absolute paths. */
-export function sourceFiles(dir = join(packageRoot, 'src')) {
+/** Where generated modules of one kind (`run`, `typecheck`) go: `<packageRoot>/test/doctest/.generated/<kind>` (git-ignored). */
+export function generatedDir(packageRoot, kind) {
+  return join(toPath(packageRoot), 'test', 'doctest', '.generated', kind);
+}
+
+/** Every `.ts` file under `dir` (not `.d.ts`), sorted, as absolute paths. */
+export function sourceFiles(dir) {
   const out = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -31,7 +39,7 @@ const MEMBER =
   /^\s*(?:(?:readonly|static|private|public|protected|override|abstract|declare|async|get|set)\s+)*(\[?[A-Za-z_$][\w$]*\]?)\s*[?!]?\s*[(:<=;]/;
 const CONTAINER = /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:class|interface|const)\s+([A-Za-z_$][\w$]*)/;
 
-/** The name of what a doc comment ending on line `end` (0-based) documents. */
+/** The name of what a doc comment ending on line `end` (0-based) documents, best effort. */
 function symbolAfter(lines, end) {
   let i = end + 1;
   while (i < lines.length && (lines[i].trim() === '' || lines[i].trim().startsWith('//'))) i++;
@@ -52,14 +60,14 @@ function symbolAfter(lines, end) {
 /**
  * The example fences of one source file.
  *
- * @returns `{ file, line, symbol, title, code, runnable }` per fence: `file` relative to
- * `packages/core` with `/` separators, `line` the 1-based source line of the fence's first code
+ * @returns `{ file, line, symbol, title, code, runnable }` per fence: `file` relative to the
+ * package root with `/` separators, `line` the 1-based source line of the fence's first code
  * line, so generated line `k` (1-based) is source line `line + k - 1`.
  */
-export function extractFile(path) {
-  const text = readFileSync(path, 'utf8');
-  const lines = text.split(/\r?\n/);
-  const file = relative(packageRoot, path).split(sep).join('/');
+export function extractFile(packageRoot, path) {
+  const root = toPath(packageRoot);
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+  const file = relative(root, path).split(sep).join('/');
   const examples = [];
   for (let i = 0; i < lines.length; i++) {
     if (!/^\s*\/\*\*/.test(lines[i]) || /\*\//.test(lines[i].replace(/^\s*\/\*\*/, ''))) continue;
@@ -104,9 +112,10 @@ export function extractFile(path) {
   return examples;
 }
 
-/** Every example fence under `src`. */
-export function extractAll() {
-  return sourceFiles().flatMap(extractFile);
+/** Every example fence of `<packageRoot>/<entrySrcDir>/**\/*.ts`, in file then line order. */
+export function extractExamples(packageRoot, entrySrcDir = 'src') {
+  const root = toPath(packageRoot);
+  return sourceFiles(join(root, entrySrcDir)).flatMap((path) => extractFile(root, path));
 }
 
 /** `<file>:<line> <symbol>`: the test name, and how diagnostics name a fence. */
@@ -115,14 +124,14 @@ export function exampleName(example) {
 }
 
 /**
- * Writes each example to its own module under `.generated/<subdir>/`, emptying that directory
- * first. Line `k` of a module is line `k` of its fence; `export {}` at the end makes every fence a
- * module even when it imports nothing.
+ * Writes each example to its own module `<file-stem>_L<line>.ts` in `outDir`, emptying that
+ * directory first. Line `k` of a module is line `k` of its fence; `export {}` at the end makes
+ * every fence a module even when it imports nothing.
  *
  * @returns the examples, each with `path`, the absolute path of its module.
  */
-export function writeExamples(examples, subdir) {
-  const dir = join(generatedRoot, subdir);
+export function writeExamples(examples, outDir) {
+  const dir = toPath(outDir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return examples.map((example) => {
