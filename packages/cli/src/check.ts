@@ -10,6 +10,20 @@ import { isTreeConfig, type TreeChildInput, type TreeConfig } from './config.js'
 /**
  * One definition error, located.
  *
+ * @remarks
+ * {@link checkTreeConfig} returns one per definition error, instead of throwing the first as
+ * `defineSupervisor` does. `code` is the `code` of the error `@trellis/core` would throw
+ * (`invalid_child_spec`, `invalid_flags`, `duplicate_child_name`, ...); `path` is where it is, such
+ * as `root/db` or `root/#2` for a child without an id.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { checkTreeConfig, defineTreeConfig, type TreeIssue } from '@trellis/cli';
+ * const issues: TreeIssue[] = checkTreeConfig(defineTreeConfig({ id: 'root', intensity: -1, children: [] }));
+ * assert.equal(issues[0]?.code, 'invalid_flags');
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -56,7 +70,7 @@ function issueOf(path: string, error: unknown): TreeIssue {
  * assert.deepEqual(issues.map((i) => `${i.path} ${i.code}`), ['root invalid_flags', 'root/a invalid_child_spec', 'root/a duplicate_child_name']);
  * ```
  *
- * @category guards
+ * @category models
  * @since 0.1.0
  */
 export function checkTreeConfig(config: TreeConfig, path?: string): TreeIssue[] {
@@ -108,6 +122,21 @@ export function checkTreeConfig(config: TreeConfig, path?: string): TreeIssue[] 
 
 /**
  * One node of the static tree, as {@link describeTree} returns it.
+ *
+ * @remarks
+ * The tree as the config describes it, before anything runs: each supervisor's flags and each
+ * child's restart, shutdown and significance, with the defaults filled in. {@link formatTree}
+ * prints it; `trellis tree` shows it.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { fromWorker } from '@trellis/core';
+ * import { defineTreeConfig, describeTree, type StaticNode } from '@trellis/cli';
+ * const node: StaticNode = describeTree(defineTreeConfig({ id: 'root', children: [{ id: 'db', start: fromWorker(async () => {}) }] }));
+ * assert.equal(node.type, 'supervisor');
+ * assert.equal(node.children?.[0]?.path, 'root/db');
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -167,7 +196,7 @@ function flagsOf(config: TreeConfig): NonNullable<StaticNode['flags']> {
  * assert.equal(root.children?.[0]?.children?.[0]?.path, 'root/db/pool');
  * ```
  *
- * @category inspection
+ * @category observability
  * @since 0.1.0
  */
 export function describeTree(config: TreeConfig, path?: string): StaticNode {
@@ -210,7 +239,7 @@ export function describeTree(config: TreeConfig, path?: string): StaticNode {
  * assert.equal(text, 'root  supervisor  one_for_one, intensity 1 per 5000 ms');
  * ```
  *
- * @category inspection
+ * @category observability
  * @since 0.1.0
  */
 export function formatTree(node: StaticNode): string {

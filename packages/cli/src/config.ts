@@ -15,6 +15,20 @@ const TREE_CONFIG = Symbol.for('trellis.treeConfig');
 /**
  * A child of a {@link TreeConfig}: a child spec whose `start` may be a nested {@link TreeConfig}.
  *
+ * @remarks
+ * A nested raw config becomes a child supervisor, so a whole tree can be written as data and
+ * checked by `trellis check` before anything runs; every other field is a `ChildSpecInput` field
+ * with its defaults.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { fromWorker } from '@trellis/core';
+ * import { defineTreeConfig, isTreeConfig, type TreeChildInput } from '@trellis/cli';
+ * const db: TreeChildInput = { id: 'db', start: { id: 'db', children: [{ id: 'pool', start: fromWorker(async () => {}) }] } };
+ * assert.ok(isTreeConfig(defineTreeConfig({ id: 'root', children: [db] })));
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -30,6 +44,14 @@ export interface TreeChildInput extends Omit<ChildSpecInput, 'start'> {
  * Every flag of `SupervisorConfig` (`strategy`, `intensity`, `periodMs`, `autoShutdown`,
  * `logger`, `clock`, ...) is accepted as it is; only `children` differs.
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { checkTreeConfig, type TreeConfig } from '@trellis/cli';
+ * const config: TreeConfig = { id: 'root', strategy: 'one_for_all', children: [] };
+ * assert.deepEqual(checkTreeConfig(config), []);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -40,6 +62,19 @@ export type TreeConfig = Omit<SupervisorConfig, 'children'> & {
 
 /**
  * A config module's default export in its `{ root, http? }` form.
+ *
+ * @remarks
+ * `root` is a built supervisor or a raw {@link TreeConfig}; only a raw config lets `trellis check`
+ * list every error. `http` is the address of the endpoints `trellis run` serves (`/healthz`,
+ * `/readyz`, `/metrics`, `/tree`) unless `--http` says otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineTreeConfig, type TreeModule } from '@trellis/cli';
+ * const module: TreeModule = { root: defineTreeConfig({ id: 'root', children: [] }), http: '127.0.0.1:9464' };
+ * assert.equal(module.http, '127.0.0.1:9464');
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -99,7 +134,7 @@ export function defineTreeConfig<T extends TreeConfig>(config: T): T {
  * assert.equal(isTreeConfig({ id: 'db' }), false);
  * ```
  *
- * @category guards
+ * @category models
  * @since 0.1.0
  */
 export function isTreeConfig(value: unknown): value is TreeConfig {
@@ -126,7 +161,7 @@ export function isTreeConfig(value: unknown): value is TreeConfig {
  * assert.equal(isSupervisorLogic({ id: 'root', children: [] }), false);
  * ```
  *
- * @category guards
+ * @category models
  * @since 0.1.0
  */
 export function isSupervisorLogic(value: unknown): value is SupervisorLogic {
@@ -142,7 +177,9 @@ export function isSupervisorLogic(value: unknown): value is SupervisorLogic {
  *
  * @param config - the raw config.
  * @returns the root supervisor's logic.
- * @throws `SupervisorError` subclasses of `@trellis/core` (`InvalidSupervisorFlagsError`, `InvalidChildSpecError`, `DuplicateChildIdError`) from `defineSupervisor` and `childSpec`.
+ * @throws `InvalidSupervisorFlagsError` (from `@trellis/core`) when a supervisor's flag breaks its rule.
+ * @throws `InvalidChildSpecError` (from `@trellis/core`) when a child spec breaks its rule.
+ * @throws `DuplicateChildIdError` (from `@trellis/core`) when two children of one supervisor share an id.
  *
  * @example
  * ```ts
@@ -164,6 +201,20 @@ export function toSupervisorLogic(config: TreeConfig): SupervisorLogic {
 
 /**
  * A loaded config module, ready to run.
+ *
+ * @remarks
+ * What {@link loadConfig} returns. `logic()` builds the root supervisor on first access, so a
+ * config with a definition error still loads and `raw` can be checked; `http` is the module's
+ * address, if it gave one.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineTreeConfig, toSupervisorLogic, type LoadedConfig } from '@trellis/cli';
+ * const raw = defineTreeConfig({ id: 'root', children: [] });
+ * const loaded: LoadedConfig = { file: '/app/trellis.config.ts', raw, logic: () => toSupervisorLogic(raw), http: undefined };
+ * assert.ok(loaded.logic());
+ * ```
  *
  * @category models
  * @since 0.1.0

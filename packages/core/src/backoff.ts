@@ -56,6 +56,14 @@ export function backoffDelay(backoff: Backoff, n: number, random: () => number):
  * A plain immutable record: {@link backoffStarted} and {@link nextAttempt} return new ones.
  * Start from {@link initialBackoffState}.
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { backoffStarted, initialBackoffState, type BackoffState } from '@trellis/core';
+ * const state: BackoffState = backoffStarted(initialBackoffState, 1_000);
+ * assert.deepEqual(state, { attempt: 0, startedAt: 1_000 });
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -68,6 +76,19 @@ export interface BackoffState {
 
 /**
  * One step of {@link nextAttempt}: the attempt to use now and the state after it.
+ *
+ * @remarks
+ * `n` is the exponent for {@link backoffDelay}: 0 when the child ran for at least `resetAfterMs`
+ * since its last start, else the attempt count so far. `state` replaces the previous state.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { initialBackoffState, nextAttempt, type BackoffStep } from '@trellis/core';
+ * const step: BackoffStep = nextAttempt(initialBackoffState, 0, { resetAfterMs: 60_000 });
+ * assert.equal(step.n, 0);
+ * assert.equal(step.state.attempt, 1);
+ * ```
  *
  * @category models
  * @since 0.1.0

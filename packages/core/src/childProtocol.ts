@@ -9,19 +9,43 @@ import type { AnyActorLogic, AnyActorRef, EventObject } from 'xstate';
 import { parentOf, relay } from './xstateInternals.js';
 
 /**
- * The event a supervisor sends a child that supports {@link ChildProtocol.gracefulStop} to ask
- * it to stop. The child then ends as it sees fit (a `fromWorker` run sees its `signal` abort).
+ * The event a supervisor sends a child that supports {@link ChildProtocol.gracefulStop} to ask it
+ * to stop.
  *
- * @category constants
+ * @remarks
+ * The child then ends as it sees fit (a `fromWorker` run has its `signal` aborted). It plays the
+ * part of OTP's `exit(Child, shutdown)` for a child with a numeric or `'infinity'` `shutdown`; when
+ * the shutdown time runs out, the supervisor stops the actor.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { SHUTDOWN_REQUEST } from '@trellis/core';
+ * assert.equal(SHUTDOWN_REQUEST, 'trellis.shutdown');
+ * ```
+ *
+ * @category models
  * @since 0.1.0
  */
 export const SHUTDOWN_REQUEST = 'trellis.shutdown';
 
 /**
- * The event a child whose logic has {@link ChildProtocol.awaitReady} sends its parent once it
- * has started; `actorId` is the sender's actor id.
+ * The event a child whose logic has {@link ChildProtocol.awaitReady} sends its parent once it has
+ * started.
  *
- * @category constants
+ * @remarks
+ * `actorId` is the sender's actor id. It plays the part of OTP's `start_link` returning `{ok, Pid}`
+ * only after `init/1`: the supervisor starts the next child only after this event (or fails the
+ * start when it does not come in time). Send it with {@link notifyReady}.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { READY_EVENT } from '@trellis/core';
+ * assert.equal(READY_EVENT, 'trellis.ready');
+ * ```
+ *
+ * @category models
  * @since 0.1.0
  */
 export const READY_EVENT = 'trellis.ready';
@@ -37,6 +61,16 @@ const PROTOCOL = Symbol.for('@trellis/core/childProtocol');
  * (its exit is `shutdown`; `brutal_kill` reports `killed`). `fromWorker`, supervisors and
  * `@trellis/process` set a protocol so the supervisor can ask, wait `shutdown` ms and only then
  * kill.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { fromPromise } from 'xstate';
+ * import { childProtocolOf, withChildProtocol, type ChildProtocol } from '@trellis/core';
+ * const protocol: ChildProtocol = { gracefulStop: false, awaitReady: false, kind: 'actor' };
+ * const logic = withChildProtocol(fromPromise(async () => 42), protocol);
+ * assert.equal(childProtocolOf(logic).kind, 'actor');
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -58,6 +92,12 @@ const NONE: ChildProtocol = { gracefulStop: false, awaitReady: false, kind: 'act
 
 /**
  * Marks actor logic with a {@link ChildProtocol}; returns the same logic.
+ *
+ * @remarks
+ * For authors of actor logic other than `fromWorker`, supervisors and `fromProcess`, which mark
+ * their logic themselves. The protocol is stored on the logic object, not copied, so every child
+ * that uses the logic shares it; logic without a protocol is stopped at once and counted as started
+ * when it is created.
  *
  * @param logic - the actor logic to mark.
  * @param protocol - the parts of the protocol it supports.
@@ -83,6 +123,11 @@ export function withChildProtocol<T extends AnyActorLogic>(logic: T, protocol: C
 /**
  * The {@link ChildProtocol} of actor logic; logic without one gets all `false`.
  *
+ * @remarks
+ * Reads what {@link withChildProtocol} stored. The supervisor uses it to decide how to stop a child
+ * (ask with {@link SHUTDOWN_REQUEST} or stop at once) and whether to wait for {@link READY_EVENT}
+ * when it starts one.
+ *
  * @param logic - any actor logic.
  * @returns its protocol.
  *
@@ -93,7 +138,7 @@ export function withChildProtocol<T extends AnyActorLogic>(logic: T, protocol: C
  * assert.equal(childProtocolOf(fromWorker(() => {})).gracefulStop, true);
  * ```
  *
- * @category guards
+ * @category models
  * @since 0.1.0
  */
 export function childProtocolOf(logic: AnyActorLogic): ChildProtocol {

@@ -133,6 +133,10 @@ export function childSpec(input: ChildSpecInput | ChildSpec): ChildSpec {
 /**
  * True when `value` came from {@link childSpec} (and so is already valid).
  *
+ * @remarks
+ * A spec made by {@link childSpec} is frozen and marked, so a supervisor does not validate it
+ * again. A plain object that has the same fields is not a `ChildSpec` by this test.
+ *
  * @param value - anything.
  * @returns whether it is a validated spec.
  *
@@ -143,7 +147,7 @@ export function childSpec(input: ChildSpecInput | ChildSpec): ChildSpec {
  * assert.ok(isChildSpec(childSpec({ id: 'a', start: fromWorker(() => {}) })));
  * ```
  *
- * @category guards
+ * @category models
  * @since 0.1.0
  */
 export function isChildSpec(value: unknown): value is ChildSpec {

@@ -15,6 +15,15 @@
  * `ExitStatus.at`, which is read from {@link Clock.now} too, so a clock for production should
  * return epoch milliseconds (as {@link systemClock} does).
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { Clock } from '@trellis/core';
+ * import { createTestClock } from '@trellis/core/testing';
+ * const clock: Clock = createTestClock(100);
+ * assert.equal(clock.now(), 100);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */

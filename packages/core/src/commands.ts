@@ -16,6 +16,25 @@ import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ChildSpecInput, Dynami
 /**
  * Options of {@link startSupervisor}.
  *
+ * @remarks
+ * Every field is optional. `clock` replaces the system clock for every timer of the tree (use
+ * `createTestClock` from `@trellis/core/testing` in tests); `inspect` receives XState's inspection
+ * events of every actor in the tree; `systemId` is the root actor's `systemId`; `onGiveUp` is called
+ * once if the root ends by itself (it gave up, shut down automatically, or was killed), never after
+ * {@link stopSupervisor}. OTP has no counterpart: these are what a Node process needs where OTP has
+ * `start_link`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, type StartSupervisorOptions } from '@trellis/core';
+ * import { createTestClock } from '@trellis/core/testing';
+ * const options: StartSupervisorOptions = { clock: createTestClock(), systemId: 'root', onGiveUp: () => {} };
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }), options);
+ * assert.equal(sup.getSnapshot().status, 'active');
+ * await stopSupervisor(sup);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -258,6 +277,12 @@ export function terminateChild(ref: SupervisorRef, id: ChildId): Promise<void> {
 /**
  * Starts a stopped child again (OTP `restart_child/2`); not counted toward intensity.
  *
+ * @remarks
+ * Mirrors OTP `supervisor:restart_child/2`: it serves only a child whose spec is kept but that is
+ * not running (a `transient` child that exited cleanly, or one stopped by {@link terminateChild}).
+ * The new incarnation gets the next incarnation number and the previous exit as its handover. A
+ * dynamic supervisor does not serve it.
+ *
  * @param ref - the supervisor.
  * @param id - the child.
  * @returns the child's info.
@@ -265,6 +290,7 @@ export function terminateChild(ref: SupervisorRef, id: ChildId): Promise<void> {
  * @throws {@link ChildRunningError} when it is running.
  * @throws {@link ChildRestartingError} when it is in a restart loop.
  * @throws {@link StartChildError} when it fails to start (its spec stays, stopped).
+ * @throws {@link DynamicSupervisorError} when the supervisor is dynamic (OTP `simple_one_for_one`).
  * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
  *
  * @example
@@ -289,11 +315,17 @@ export function restartChild(ref: SupervisorRef, id: ChildId): Promise<ChildInfo
 /**
  * Removes a stopped child's spec (OTP `delete_child/2`).
  *
+ * @remarks
+ * Mirrors OTP `supervisor:delete_child/2`: the child must be stopped first
+ * ({@link terminateChild}); a dynamic supervisor does not serve it, as its children's specs go
+ * when they stop.
+ *
  * @param ref - the supervisor.
  * @param id - the child.
  * @throws {@link ChildNotFoundError} when no child has this id.
  * @throws {@link ChildRunningError} when it is running.
  * @throws {@link ChildRestartingError} when it is in a restart loop.
+ * @throws {@link DynamicSupervisorError} when the supervisor is dynamic (OTP `simple_one_for_one`).
  * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
  *
  * @example
@@ -317,6 +349,11 @@ export function deleteChild(ref: SupervisorRef, id: ChildId): Promise<void> {
 
 /**
  * Lists the children, newest first (OTP `which_children/1`).
+ *
+ * @remarks
+ * Mirrors OTP `supervisor:which_children/1`, with the trellis extras of each {@link ChildInfo}:
+ * ResumeID, incarnation, restart count and last exit. The list is a snapshot, read synchronously;
+ * it does not change as the tree moves on.
  *
  * @param ref - the supervisor.
  * @returns one {@link ChildInfo} per spec, in reverse start order.
@@ -368,6 +405,11 @@ export function countChildren(ref: SupervisorRef): ChildCounts {
 
 /**
  * The full spec of a child, defaults filled in (OTP `get_childspec/2`).
+ *
+ * @remarks
+ * Mirrors OTP `supervisor:get_childspec/2`. The spec is the one the supervisor holds, validated and
+ * with every default filled in, so it can be passed to {@link startChild} of another supervisor as
+ * it is.
  *
  * @param ref - the supervisor.
  * @param id - the child.

@@ -18,6 +18,18 @@ import type { ChildSpec, ChildSpecInput, SupervisorConfig } from './types.js';
  * `logger`, `clock` and `handoverStore` are as for {@link defineSupervisor}; the strategy is
  * always `one_for_one` and `autoShutdown` always `'never'`.
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineDynamicSupervisor, fromWorker, type DynamicSupervisorConfig } from '@trellis/core';
+ * const config: DynamicSupervisorConfig = {
+ *   id: 'conns',
+ *   child: { id: 'conn', start: fromWorker(async () => {}), restart: 'temporary' },
+ *   maxChildren: 100,
+ * };
+ * assert.ok(defineDynamicSupervisor(config));
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */

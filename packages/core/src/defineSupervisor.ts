@@ -21,8 +21,20 @@ export const DEFAULT_INTENSITY = 1;
 export const DEFAULT_PERIOD_MS = 5_000;
 
 /**
- * The input a supervisor actor takes: what a parent supervisor passes down. A root supervisor
- * needs none.
+ * The input a supervisor actor takes: what a parent supervisor passes down.
+ *
+ * @remarks
+ * A root supervisor needs none. A child supervisor gets its own {@link Handover} from its parent,
+ * like any child, plus the tree's shared context (its path, logger, clock and handover memory)
+ * under `trellis`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { SupervisorInput } from '@trellis/core';
+ * const input: SupervisorInput = { handover: { resumeId: 'root/sub', incarnation: 0, previousExit: null } };
+ * assert.equal(input.handover?.incarnation, 0);
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -42,6 +54,16 @@ export interface SupervisorInput {
  * The runtime is mutable on purpose: copying a child table on every event is what makes naive
  * XState supervisors quadratic (DESIGN §7). Its `toJSON()` is what the inspector shows.
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, type SupervisorContext } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * const context: SupervisorContext = sup.getSnapshot().context;
+ * assert.ok(context.runtime);
+ * await stopSupervisor(sup);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -51,8 +73,19 @@ export interface SupervisorContext {
 }
 
 /**
- * The events a supervisor machine takes: commands (sent by the command functions), its own
- * timers and retries, and its children's `xstate.done.actor.*` / `xstate.error.actor.*`.
+ * The events a supervisor machine takes.
+ *
+ * @remarks
+ * They are commands (sent by the command functions), the supervisor's own timers and retries, and
+ * its children's `xstate.done.actor.*` and `xstate.error.actor.*` events. They are internal: send
+ * commands with the command functions, which validate them and return their replies.
+ *
+ * @example
+ * ```ts no-run
+ * import type { SupervisorEvent } from '@trellis/core';
+ * declare const event: SupervisorEvent;
+ * const type: string = event.type;
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -198,14 +231,41 @@ function buildMachine(config: ResolvedConfig) {
 /**
  * The actor logic of a supervisor: an XState v5 state machine.
  *
+ * @remarks
+ * What {@link defineSupervisor} and {@link defineDynamicSupervisor} return: start it with
+ * {@link startSupervisor} as a root, or use it as the `start` of a child spec to nest it (OTP's supervisor
+ * child of `type => supervisor`). The logic is a description; each actor started from it has its
+ * own children.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, type SupervisorLogic } from '@trellis/core';
+ * const logic: SupervisorLogic = defineSupervisor({ id: 'root', children: [] });
+ * assert.equal(typeof logic.transition, 'function');
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
 export type SupervisorLogic = ReturnType<typeof buildMachine>;
 
 /**
- * A running supervisor: the XState actor itself. Every command accepts it, including the `ref`
- * of a child supervisor from {@link whichChildren}.
+ * A running supervisor: the XState actor itself.
+ *
+ * @remarks
+ * Every command accepts it, including the `ref` of a child supervisor from {@link whichChildren}.
+ * It plays the part of OTP's supervisor pid; its `on(type, handler)` delivers the
+ * {@link SupervisorFact}s it emits.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, type SupervisorRef } from '@trellis/core';
+ * const sup: SupervisorRef = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * assert.equal(sup.getSnapshot().status, 'active');
+ * await stopSupervisor(sup);
+ * ```
  *
  * @category models
  * @since 0.1.0

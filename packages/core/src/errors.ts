@@ -11,6 +11,20 @@ const BRAND = Symbol.for('@trellis/core/SupervisorError');
 /**
  * The `code` of every {@link SupervisorError}: OTP's error atom where there is one.
  *
+ * @remarks
+ * Each subclass of {@link SupervisorError} has one code, so callers can switch on `error.code`
+ * instead of `instanceof` (which fails across copies of the package). The codes follow OTP's error
+ * terms: `already_present`, `already_started`, `running`, `restarting`, `not_found`,
+ * `simple_one_for_one`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { ChildNotFoundError, type SupervisorErrorCode } from '@trellis/core';
+ * const code: SupervisorErrorCode = 'not_found';
+ * assert.equal(new ChildNotFoundError('root', 'db').code, code);
+ * ```
+ *
  * @category errors
  * @since 0.1.0
  */
@@ -73,6 +87,10 @@ export class SupervisorError extends Error {
 
 /**
  * True when `value` is a {@link SupervisorError} from any copy of `@trellis/core`.
+ *
+ * @remarks
+ * It tests the error's brand, not its prototype, so it holds for an error made by another copy of
+ * `@trellis/core` in the same process, where `instanceof` fails.
  *
  * @param value - anything caught.
  * @returns whether it is a supervisor error.
@@ -139,6 +157,12 @@ export class InvalidChildSpecError extends SupervisorError {
 /**
  * A supervisor flag breaks its rule (OTP `{supervisor_data, _}`).
  *
+ * @remarks
+ * Thrown by {@link defineSupervisor} and {@link defineDynamicSupervisor} before any child starts.
+ * `field` names the flag (`id`, `strategy`, `intensity`, `periodMs`, `autoShutdown`, `maxChildren`)
+ * and `value` holds what was given; the OTP reasons (`invalid_intensity`, `invalid_period`, ...)
+ * appear in the message.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
@@ -177,6 +201,11 @@ export class InvalidSupervisorFlagsError extends SupervisorError {
 /**
  * Two children of one supervisor share an id (OTP `duplicate_child_name`).
  *
+ * @remarks
+ * Thrown by {@link defineSupervisor} when the static child list repeats an id; {@link startChild}
+ * with a taken id raises {@link ChildAlreadyStartedError} or {@link ChildAlreadyPresentError}
+ * instead, as in OTP.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
@@ -211,6 +240,10 @@ export class DuplicateChildIdError extends SupervisorError {
 /**
  * No child has this id.
  *
+ * @remarks
+ * OTP's `{error, not_found}`, raised by {@link terminateChild}, {@link restartChild},
+ * {@link deleteChild} and {@link getChildSpec}.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
@@ -242,6 +275,9 @@ export class ChildNotFoundError extends SupervisorError {
 
 /**
  * The command needs a stopped child and this one is running (`restartChild`, `deleteChild`).
+ *
+ * @remarks
+ * OTP's `{error, running}`: stop the child with {@link terminateChild} first.
  *
  * @example
  * ```ts
@@ -276,7 +312,10 @@ export class ChildRunningError extends SupervisorError {
 
 /**
  * The command needs a stopped child and this one is in a restart loop (`restartChild`,
- * `deleteChild`); `terminateChild` ends the loop.
+ * `deleteChild`).
+ *
+ * @remarks
+ * OTP's `{error, restarting}`. {@link terminateChild} ends the loop and leaves the child stopped.
  *
  * @example
  * ```ts
@@ -312,6 +351,10 @@ export class ChildRestartingError extends SupervisorError {
 
 /**
  * `startChild` with the id of a child that is stopped or restarting (OTP `already_present`).
+ *
+ * @remarks
+ * The spec is kept but the child is not running: use {@link restartChild}, or {@link deleteChild}
+ * and then start the new spec.
  *
  * @example
  * ```ts
@@ -349,6 +392,9 @@ export class ChildAlreadyPresentError extends SupervisorError {
 
 /**
  * `startChild` with the id of a running child (OTP `already_started`).
+ *
+ * @remarks
+ * OTP returns `{error, {already_started, Pid}}`; the running child is left as it is.
  *
  * @example
  * ```ts
@@ -437,6 +483,10 @@ export class StartChildError extends SupervisorError {
 /**
  * A command or query reached a supervisor that has ended or is shutting down.
  *
+ * @remarks
+ * OTP would exit the caller with `noproc`; trellis rejects the command instead. Queries such as
+ * {@link whichChildren} throw it synchronously, commands reject with it.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
@@ -520,9 +570,11 @@ export class MaxChildrenError extends SupervisorError {
 }
 
 /**
- * A command that a dynamic supervisor does not serve: `restartChild` and `deleteChild` (OTP
- * `{error, simple_one_for_one}`); its children are started with `startChild` and removed with
- * `terminateChild`.
+ * A command that a dynamic supervisor does not serve: `restartChild` or `deleteChild`.
+ *
+ * @remarks
+ * OTP's `{error, simple_one_for_one}`. The children of a dynamic supervisor are started with
+ * {@link startChild} and removed with {@link terminateChild}.
  *
  * @example
  * ```ts
@@ -547,6 +599,10 @@ export class DynamicSupervisorError extends SupervisorError {
 /**
  * An argument of a command breaks its rule (OTP's `badarg`): a `startSupervisor` option, or
  * `stopSupervisor`'s reason.
+ *
+ * @remarks
+ * OTP's `badarg`: a `startSupervisor` option or `stopSupervisor`'s reason. `command`, `argument`
+ * and `value` say which argument was wrong and what was given.
  *
  * @example
  * ```ts

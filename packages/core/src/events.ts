@@ -10,6 +10,28 @@ import type { ChildId, ExitStatus, SupervisorExit } from './types.js';
 /**
  * A child incarnation has started (and, for `awaitReady` children, said it is ready).
  *
+ * @remarks
+ * Emitted once per incarnation, when the supervisor counts the child as started: at once for most
+ * logic, after {@link READY_EVENT} for `awaitReady` children. `cause` says why: the supervisor's
+ * own start (`init`), a restart after an exit (`restart`), or a command (`manual`). OTP's
+ * `progress` report.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, type ChildStartedEvent } from '@trellis/core';
+ * import { createTestClock, scriptedChild, settle } from '@trellis/core/testing';
+ * const db = scriptedChild();
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: db }] }), { clock: createTestClock() });
+ * const started: ChildStartedEvent[] = [];
+ * sup.on('sup.child.started', (fact) => started.push(fact));
+ * db.crash();
+ * await settle();
+ * assert.equal(started[0]?.cause, 'restart');
+ * assert.equal(started[0]?.incarnation, 1);
+ * await stopSupervisor(sup);
+ * ```
+ *
  * @category events
  * @since 0.1.0
  */
@@ -29,8 +51,27 @@ export interface ChildStartedEvent {
 }
 
 /**
- * A child incarnation has ended: by itself (with the restart decision taken) or because the
- * supervisor stopped it (`decision: 'stopped'`).
+ * A child incarnation has ended, by itself or because the supervisor stopped it.
+ *
+ * @remarks
+ * For an exit of its own, `decision` is what {@link decideRestart} chose for its restart type and
+ * exit reason; for a stop by the supervisor (a strategy restart, a command, a shutdown) it is
+ * `'stopped'`. An abnormal exit is OTP's `child_terminated` error report.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { ChildExitedEvent } from '@trellis/core';
+ * const fact: ChildExitedEvent = {
+ *   type: 'sup.child.exited',
+ *   supervisor: 'root',
+ *   child: 'db',
+ *   incarnation: 0,
+ *   exit: { reason: 'error', at: 0 },
+ *   decision: 'restart',
+ * };
+ * assert.equal(fact.decision, 'restart');
+ * ```
  *
  * @category events
  * @since 0.1.0
@@ -52,6 +93,24 @@ export interface ChildExitedEvent {
 
 /**
  * A start attempt of a child failed.
+ *
+ * @remarks
+ * The start of a child threw, its actor failed at once, or it did not say it was ready in time.
+ * `error` is the serialized cause. OTP's `start_error` report.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { ChildStartFailedEvent } from '@trellis/core';
+ * const fact: ChildStartFailedEvent = {
+ *   type: 'sup.child.startFailed',
+ *   supervisor: 'root',
+ *   child: 'db',
+ *   incarnation: 2,
+ *   error: { name: 'Error', message: 'ECONNREFUSED' },
+ * };
+ * assert.equal(fact.error.name, 'Error');
+ * ```
  *
  * @category events
  * @since 0.1.0
@@ -75,8 +134,20 @@ export interface ChildStartFailedEvent {
 }
 
 /**
- * A failed restart put a child in the `restarting` state; another attempt follows through the
- * supervisor's own mailbox.
+ * A failed restart put a child in the `restarting` state.
+ *
+ * @remarks
+ * Another attempt follows through the supervisor's own mailbox after `delayMs`, as OTP's supervisor
+ * retries with `{try_again_restart, Id}`. The child is `restarting` in {@link whichChildren}
+ * meanwhile.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { ChildRestartingEvent } from '@trellis/core';
+ * const fact: ChildRestartingEvent = { type: 'sup.child.restarting', supervisor: 'root', child: 'db', nextIncarnation: 3, delayMs: 400 };
+ * assert.equal(fact.delayMs, 400);
+ * ```
  *
  * @category events
  * @since 0.1.0
@@ -97,6 +168,19 @@ export interface ChildRestartingEvent {
 /**
  * Restart intensity was exceeded: the supervisor is giving up.
  *
+ * @remarks
+ * More than `intensity` restarts happened within `periodMs`; `child` is the one whose exit tipped
+ * it. The supervisor then stops its children and ends, as OTP's supervisor does on
+ * `reached_max_restart_intensity`. A {@link SupervisorStoppedEvent} follows.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { IntensityExceededEvent } from '@trellis/core';
+ * const fact: IntensityExceededEvent = { type: 'sup.intensity.exceeded', supervisor: 'root', child: 'db', intensity: 1, periodMs: 5_000 };
+ * assert.equal(fact.type, 'sup.intensity.exceeded');
+ * ```
+ *
  * @category events
  * @since 0.1.0
  */
@@ -114,8 +198,20 @@ export interface IntensityExceededEvent {
 }
 
 /**
- * A child did not stop within its `shutdown` time and was killed; an in-process child is
- * abandoned, unstopped.
+ * A child did not stop within its `shutdown` time and was killed.
+ *
+ * @remarks
+ * OTP's `shutdown_error` with reason `killed`. An in-process child is abandoned, unstopped:
+ * JavaScript cannot kill a running function, so its actor is stopped and its work left to end by
+ * itself.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { ShutdownTimedOutEvent } from '@trellis/core';
+ * const fact: ShutdownTimedOutEvent = { type: 'sup.shutdown.timedOut', supervisor: 'root', child: 'db', incarnation: 0, shutdownMs: 5_000 };
+ * assert.equal(fact.shutdownMs, 5_000);
+ * ```
  *
  * @category events
  * @since 0.1.0
@@ -136,6 +232,22 @@ export interface ShutdownTimedOutEvent {
 /**
  * The supervisor has ended.
  *
+ * @remarks
+ * The last fact a supervisor emits. `exit` is `normal` or `shutdown` with its detail: a stop by
+ * {@link stopSupervisor}, a parent's stop, automatic shutdown, or giving up after an
+ * {@link IntensityExceededEvent}.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, type SupervisorStoppedEvent } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * const stopped: SupervisorStoppedEvent[] = [];
+ * sup.on('sup.stopped', (fact) => stopped.push(fact));
+ * await stopSupervisor(sup, 'shutdown');
+ * assert.equal(stopped[0]?.exit.reason, 'shutdown');
+ * ```
+ *
  * @category events
  * @since 0.1.0
  */
@@ -150,6 +262,11 @@ export interface SupervisorStoppedEvent {
 
 /**
  * Every fact a supervisor emits.
+ *
+ * @remarks
+ * A closed union on `type`, so a `switch` over it is checked for completeness. Facts are plain
+ * JSON-safe objects; `@trellis/observe` turns them into OTP-style reports, metrics and the tree
+ * model.
  *
  * @example Count restarts
  * ```ts

@@ -16,6 +16,14 @@ const EXIT = Symbol.for('@trellis/core/ExitRequest');
  * reach `done` with one as its output (a `fromPromise` resolving `exit.shutdown()`, a machine's
  * final `output`).
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { exit, type ExitRequest } from '@trellis/core';
+ * const request: ExitRequest = exit.shutdown({ drained: true });
+ * assert.equal(request.reason, 'shutdown');
+ * ```
+ *
  * @category handover
  * @since 0.1.0
  */
@@ -84,6 +92,11 @@ export const exit: {
 /**
  * True when `value` was made by {@link exit}.
  *
+ * @remarks
+ * The test the supervisor applies to a worker's return value, thrown value and an actor's output.
+ * Exit requests are marked with a registered symbol, so they are recognised across copies of
+ * `@trellis/core`.
+ *
  * @param value - a worker's return value, thrown value or an actor's output.
  * @returns whether it is an exit request.
  *
@@ -94,7 +107,7 @@ export const exit: {
  * assert.ok(isExitRequest(exit.normal()));
  * ```
  *
- * @category guards
+ * @category handover
  * @since 0.1.0
  */
 export function isExitRequest(value: unknown): value is ExitRequest {
@@ -103,6 +116,11 @@ export function isExitRequest(value: unknown): value is ExitRequest {
 
 /**
  * Turns anything thrown into a JSON-safe `{ name, message, stack }` (plus `code` when present).
+ *
+ * @remarks
+ * This is the `detail` of a crash's {@link ExitStatus}, so it must survive a handover store or an
+ * environment variable. A value that is not an `Error` gets the name `'NonError'` and its string,
+ * JSON or `String()` form as the message. The `stack` is read only when first used.
  *
  * @param error - what a child threw or rejected with.
  * @returns a plain object that survives `JSON.stringify`.

@@ -19,6 +19,22 @@ import type { Handover } from './types.js';
  * within its `shutdown` time. `handover` tells it which incarnation it is and how the previous
  * one ended. `ready()` matters only with `awaitReady: true`.
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, type WorkerContext } from '@trellis/core';
+ * import { settle } from '@trellis/core/testing';
+ * const seen: number[] = [];
+ * const run = async (ctx: WorkerContext) => {
+ *   seen.push(ctx.handover.incarnation);
+ *   await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+ * };
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'job', start: fromWorker(run) }] }));
+ * await settle();
+ * assert.deepEqual(seen, [0]);
+ * await stopSupervisor(sup);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -52,6 +68,20 @@ export interface WorkerContext<TInput = Record<string, unknown> | undefined> {
 /**
  * Options of {@link fromWorker}.
  *
+ * @remarks
+ * Every field is optional. `awaitReady` makes the supervisor wait for `ctx.ready()` before it
+ * starts the next child, failing the start after `readyTimeoutMs` (default 5 000 ms); `heartbeatMs`
+ * fails the worker when `ctx.heartbeat()` is not called that often (default: no heartbeat).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { fromWorker, type WorkerOptions } from '@trellis/core';
+ * const options: WorkerOptions = { awaitReady: true, readyTimeoutMs: 2_000 };
+ * const logic = fromWorker(async ({ ready }) => ready(), options);
+ * assert.ok(logic);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -72,8 +102,20 @@ export interface WorkerOptions {
 }
 
 /**
- * The input a supervisor gives a worker actor. Started outside a supervisor, a worker gets a
- * handover whose `resumeId` is its actor id.
+ * The input a supervisor gives a worker actor.
+ *
+ * @remarks
+ * Started outside a supervisor, a worker gets a handover whose `resumeId` is its actor id, the
+ * system clock and {@link silentLogger}. The worker's own `input` is what the child spec's `input`
+ * holds.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { silentLogger, type WorkerInput } from '@trellis/core';
+ * const input: WorkerInput = { input: { url: 'postgres://db' }, logger: silentLogger };
+ * assert.equal(input.input?.['url'], 'postgres://db');
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -92,6 +134,22 @@ export interface WorkerInput {
 /**
  * The snapshot of a worker actor: XState's status plus whether it has said it is ready.
  *
+ * @remarks
+ * `status` is XState's (`active`, `done`, `error`, `stopped`); `ready` turns true when the run
+ * calls `ctx.ready()`. `input` is the input the actor was started with.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { createActor } from 'xstate';
+ * import { fromWorker, type WorkerSnapshot } from '@trellis/core';
+ * const actor = createActor(fromWorker(async ({ signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))));
+ * actor.start();
+ * const snapshot: WorkerSnapshot = actor.getSnapshot();
+ * assert.equal(snapshot.status, 'active');
+ * actor.stop();
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -104,6 +162,19 @@ export type WorkerSnapshot = Snapshot<unknown> & {
 
 /**
  * The actor logic {@link fromWorker} returns.
+ *
+ * @remarks
+ * Ordinary XState v5 actor logic marked with its {@link ChildProtocol}: it stops gracefully (its
+ * `signal` aborts on {@link SHUTDOWN_REQUEST}) and, with `awaitReady`, says when it is ready. It
+ * can also be started with XState's `createActor` outside any supervisor.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { fromWorker, type WorkerLogic } from '@trellis/core';
+ * const logic: WorkerLogic = fromWorker(async () => {});
+ * assert.equal(typeof logic.transition, 'function');
+ * ```
  *
  * @category models
  * @since 0.1.0

@@ -8,6 +8,20 @@
 /**
  * One logging method of {@link Logger}: pino's `(obj, msg)` form.
  *
+ * @remarks
+ * Called with a bindings object and an optional message, so a pino logger's methods fit as they
+ * are. A logger that throws is guarded: its error never reaches the supervisor.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { LogFn } from '@trellis/core';
+ * const lines: string[] = [];
+ * const info: LogFn = (obj, msg) => lines.push(`${msg ?? ''} ${JSON.stringify(obj)}`);
+ * info({ child: 'db' }, 'started');
+ * assert.equal(lines[0], 'started {"child":"db"}');
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -19,6 +33,21 @@ export type LogFn = (obj: object, msg?: string) => void;
  * @remarks
  * Supervisors make one child logger per supervisor (`{ supervisor: path }`) and one per child
  * incarnation (`{ child, incarnation }`), so bindings are serialised once, as pino recommends.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, type Logger } from '@trellis/core';
+ * const lines: unknown[] = [];
+ * const logger: Logger = {
+ *   child: () => logger,
+ *   debug: () => {},
+ *   info: (obj) => lines.push(obj),
+ *   warn: (obj) => lines.push(obj),
+ *   error: (obj) => lines.push(obj),
+ * };
+ * assert.ok(defineSupervisor({ id: 'root', children: [], logger }));
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -42,6 +71,10 @@ const noop: LogFn = () => {};
 
 /**
  * A logger that drops everything: the default at the root of a tree.
+ *
+ * @remarks
+ * A tree logs nothing unless a `logger` is given in its {@link SupervisorConfig}. Every method is a
+ * no-op and `isLevelEnabled` is always false, so callers can skip building log objects.
  *
  * @example
  * ```ts

@@ -14,6 +14,19 @@ import type { ChildId, ChildSpec, ChildSpecInput } from './types.js';
 /**
  * Options of {@link poolSpecs} and {@link resizePool}.
  *
+ * @remarks
+ * `withInput` gives each member its own input from the template's and its 1-based index; by default
+ * every member gets the template's input as it is.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { fromWorker, poolSpecs, type PoolOptions } from '@trellis/core';
+ * const options: PoolOptions = { withInput: (input, index) => ({ ...input, shard: index }) };
+ * const specs = poolSpecs({ id: 'worker', start: fromWorker(async () => {}), input: { queue: 'jobs' } }, 2, options);
+ * assert.deepEqual(specs[1]?.input, { queue: 'jobs', shard: 2 }); // pool members are numbered from 1
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -27,6 +40,10 @@ export interface PoolOptions {
 
 /**
  * The id of member `index` (1-based) of the pool `id`: `${id}-${index}`.
+ *
+ * @remarks
+ * The naming that {@link poolSpecs} and {@link resizePool} use, so a caller can find a member in
+ * {@link whichChildren} or pass its id to {@link terminateChild}.
  *
  * @param id - the pool spec's id.
  * @param index - the member's index, from 1.

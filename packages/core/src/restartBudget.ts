@@ -16,6 +16,17 @@ import { RestartWindow } from './intensity.js';
  * reads `resumeAt`, then restart what is held. `give_up`: OTP's
  * `reached_max_restart_intensity`: stop every child in reverse start order and exit `shutdown`.
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { intensityBudget, type RestartVerdict } from '@trellis/core';
+ * const budget = intensityBudget(1, 5_000);
+ * const first: RestartVerdict = budget.add(0);
+ * const second: RestartVerdict = budget.add(10);
+ * assert.equal(first.action, 'restart');
+ * assert.equal(second.action, 'give_up');
+ * ```
+ *
  * @category intensity
  * @since 0.1.0
  */
@@ -43,6 +54,14 @@ export type RestartVerdict =
  * Counted exactly where OTP's `add_restart/3` counts (OTP-SEMANTICS §1.5): before every
  * automatic restart, every retry of a failed restart, and once per group restart; never for
  * manual commands.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, type RestartBudget } from '@trellis/core';
+ * const never: RestartBudget = { add: () => ({ action: 'give_up' }) };
+ * assert.ok(defineSupervisor({ id: 'root', children: [], restartBudget: () => never }));
+ * ```
  *
  * @category intensity
  * @since 0.1.0
@@ -92,6 +111,21 @@ export function intensityBudget(intensity: number, periodMs: number): RestartBud
 
 /**
  * Options of {@link DecayingRestartBudget}; every field has suture v4's default.
+ *
+ * @remarks
+ * Every field is optional, with suture v4's defaults: `threshold` failures (default 5) are allowed
+ * before a pause, each failure's weight decays by half every `decayMs` (default 30 s), a pause
+ * lasts `pauseMs` (default 15 s) stretched by up to `jitter` of itself, and `random` is the source
+ * of that jitter (default `Math.random`).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { DecayingRestartBudget, type DecayingBudgetOptions } from '@trellis/core';
+ * const options: DecayingBudgetOptions = { threshold: 2, decayMs: 1_000, pauseMs: 500, jitter: 0 };
+ * const budget = new DecayingRestartBudget(options);
+ * assert.equal(budget.add(0).action, 'restart');
+ * ```
  *
  * @category intensity
  * @since 0.1.0

@@ -6,8 +6,20 @@
 import type { ExitReason, RestartType } from './types.js';
 
 /**
- * What a supervisor does with a child that exited by itself: restart it (and so apply the
- * strategy), keep its spec as stopped, or delete its spec.
+ * What a supervisor does with a child that exited by itself.
+ *
+ * @remarks
+ * `restart`: restart it, and so apply the strategy; `keep`: keep its spec, stopped (a `transient`
+ * child's clean exit); `delete`: delete its spec (a `temporary` child). OTP `do_restart/3`; see
+ * {@link decideRestart}.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { decideRestart, type RestartDecision } from '@trellis/core';
+ * const decision: RestartDecision = decideRestart('temporary', 'error');
+ * assert.equal(decision, 'delete');
+ * ```
  *
  * @category strategies
  * @since 0.1.0

@@ -7,7 +7,20 @@
 import type { ChildId, RestartType, Strategy } from './types.js';
 
 /**
- * The work a restart takes: stop `stop` one at a time, then start `start` one at a time.
+ * The work a restart takes.
+ *
+ * @remarks
+ * Stop each of `stop` one at a time (in that order, the reverse of start order), then start each of
+ * `start` one at a time, and drop the specs in `drop` (the `temporary` children among those
+ * stopped, which OTP does not restart). `one_for_one` restarts only the exited child.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { planRestart, type RestartPlan } from '@trellis/core';
+ * const plan: RestartPlan = planRestart('one_for_one', [], 'db');
+ * assert.deepEqual(plan, { stop: [], start: ['db'], drop: [] });
+ * ```
  *
  * @category strategies
  * @since 0.1.0
@@ -23,6 +36,21 @@ export interface RestartPlan {
 
 /**
  * What {@link planRestart} needs to know of each child.
+ *
+ * @remarks
+ * The children are given in start order. `alive` says whether the child is running now (the exited
+ * child is not); `restart` decides whether a stopped child is started again or dropped.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { planRestart, type PlanChild } from '@trellis/core';
+ * const children: PlanChild[] = [
+ *   { id: 'db', restart: 'permanent', alive: false },
+ *   { id: 'api', restart: 'permanent', alive: true },
+ * ];
+ * assert.deepEqual(planRestart('rest_for_one', children, 'db').stop, ['api']);
+ * ```
  *
  * @category strategies
  * @since 0.1.0

@@ -13,6 +13,18 @@ import type { Logger } from './logger.js';
 /**
  * The identity of a child inside its supervisor.
  *
+ * @remarks
+ * Any non-empty string, unique among the children of one supervisor (OTP's child id,
+ * which may be any term). The path of ids from the root, joined with `/`, is the default ResumeID.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { ChildId } from '@trellis/core';
+ * const id: ChildId = 'db';
+ * assert.equal(id, 'db');
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -27,6 +39,15 @@ export type ChildId = string;
  * in start order; `rest_for_one` does the same for the exited child and the children started
  * after it.
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, type Strategy } from '@trellis/core';
+ * const strategy: Strategy = 'rest_for_one';
+ * const logic = defineSupervisor({ id: 'root', strategy, children: [] });
+ * assert.ok(logic);
+ * ```
+ *
  * @category strategies
  * @since 0.1.0
  */
@@ -39,6 +60,15 @@ export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
  * `permanent` children are always restarted, `transient` children only after an abnormal exit
  * (anything but `normal` or `shutdown`), `temporary` children never, and their spec is dropped.
  * OTP `do_restart/3`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { decideRestart, type RestartType } from '@trellis/core';
+ * const restart: RestartType = 'transient';
+ * assert.equal(decideRestart(restart, 'normal'), 'keep');
+ * assert.equal(decideRestart(restart, 'error'), 'restart');
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -53,14 +83,36 @@ export type RestartType = 'permanent' | 'transient' | 'temporary';
  * kills it when that time runs out; `'infinity'` asks and waits for as long as it takes (the
  * default for supervisor children).
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { childSpec, fromWorker, type Shutdown } from '@trellis/core';
+ * const shutdown: Shutdown = 2_000;
+ * const spec = childSpec({ id: 'job', start: fromWorker(async () => {}), shutdown });
+ * assert.equal(spec.shutdown, 2_000);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
 export type Shutdown = 'brutal_kill' | 'infinity' | number;
 
 /**
- * Whether a child is a worker or a supervisor; it changes only the shutdown default and
- * {@link countChildren}.
+ * Whether a child is a worker or a supervisor.
+ *
+ * @remarks
+ * It changes only the `shutdown` default (5 000 ms for a worker, `'infinity'` for a supervisor) and
+ * {@link countChildren}. {@link childSpec} sets it from the logic, so it is rarely written (OTP's
+ * `type`, default `worker`).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { childSpec, defineSupervisor, type ChildType } from '@trellis/core';
+ * const spec = childSpec({ id: 'sub', start: defineSupervisor({ id: 'sub', children: [] }) });
+ * const type: ChildType = spec.type;
+ * assert.equal(type, 'supervisor');
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -69,6 +121,25 @@ export type ChildType = 'worker' | 'supervisor';
 
 /**
  * The `autoShutdown` flag: when the exit of significant children ends the supervisor.
+ *
+ * @remarks
+ * OTP's `auto_shutdown` flag. `'never'` (the default) ignores significant exits;
+ * `'any_significant'` ends the supervisor when any significant child exits by itself and is not
+ * restarted; `'all_significant'` when all of them have. Only `transient` and `temporary` children
+ * can be significant.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, type AutoShutdown } from '@trellis/core';
+ * const autoShutdown: AutoShutdown = 'any_significant';
+ * const logic = defineSupervisor({
+ *   id: 'job-runner',
+ *   autoShutdown,
+ *   children: [{ id: 'job', start: fromWorker(async () => {}), restart: 'transient', significant: true }],
+ * });
+ * assert.ok(logic);
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -85,6 +156,14 @@ export type AutoShutdown = 'never' | 'any_significant' | 'all_significant';
  * from a durable `handoverStore`); `bystander` marks a child that its supervisor stopped because a sibling failed
  * (`one_for_all`, `rest_for_one`).
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { decideRestart, type ExitReason } from '@trellis/core';
+ * const reason: ExitReason = 'shutdown';
+ * assert.equal(decideRestart('transient', reason), 'keep');
+ * ```
+ *
  * @category handover
  * @since 0.1.0
  */
@@ -93,6 +172,19 @@ export type ExitReason = 'normal' | 'shutdown' | 'error' | 'killed' | 'timeout' 
 /**
  * How one incarnation of a child ended: the value handed to the next incarnation as
  * `previousExit`.
+ *
+ * @remarks
+ * `reason` is always set; `detail` carries a crash's serialized error or a `shutdown` exit's
+ * detail; `code` and `signal` are set for OS processes; `at` is the clock reading when the exit was
+ * seen. OTP hands a restarted child nothing of its previous life: this is the trellis addition.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { ExitStatus } from '@trellis/core';
+ * const status: ExitStatus = { reason: 'error', detail: { name: 'Error', message: 'boom' }, at: 1_000 };
+ * assert.equal(status.reason, 'error');
+ * ```
  *
  * @category handover
  * @since 0.1.0
@@ -120,6 +212,14 @@ export interface ExitStatus {
  * every start attempt; `previousExit` is `null` on the first start, and afterwards the exit of
  * the last incarnation that had started (a failed start does not replace it).
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { Handover } from '@trellis/core';
+ * const handover: Handover = { resumeId: 'root/db', incarnation: 1, previousExit: { reason: 'error', at: 0 } };
+ * assert.equal(handover.previousExit?.reason, 'error');
+ * ```
+ *
  * @category handover
  * @since 0.1.0
  */
@@ -140,6 +240,14 @@ export interface Handover {
  * aborts after `timeoutMs`; `false`, a throw, a rejection or the timeout is a miss. After
  * `failureThreshold` misses in a row the child is killed and handled as an abnormal exit with
  * `reason: 'timeout'`, so its restart type decides what follows.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { HealthCheck } from '@trellis/core';
+ * const health: HealthCheck = { check: () => true, intervalMs: 1_000, timeoutMs: 500, failureThreshold: 3 };
+ * assert.equal(await health.check({ signal: new AbortController().signal }), true);
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -165,6 +273,14 @@ export interface HealthCheck {
  * `nextRestartAt`), `terminateChild` cancels the wait, and every attempt counts toward
  * intensity when it is made.
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { backoffDelay, type Backoff } from '@trellis/core';
+ * const backoff: Backoff = { minMs: 100, maxMs: 10_000, factor: 2, jitter: 0, resetAfterMs: 60_000 };
+ * assert.equal(backoffDelay(backoff, 3, Math.random), 800);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -183,6 +299,19 @@ export interface Backoff {
 
 /**
  * What a caller writes to describe a child; {@link childSpec} validates it and fills defaults.
+ *
+ * @remarks
+ * OTP's `child_spec()` map, with OTP's defaults filled in by {@link childSpec}: `restart:
+ * 'permanent'`, `shutdown` 5 000 ms for a worker and `'infinity'` for a supervisor, `type` from the
+ * logic, `significant: false`. `resumeId`, `backoff` and `health` are trellis additions.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { childSpec, fromWorker, type ChildSpecInput } from '@trellis/core';
+ * const input: ChildSpecInput = { id: 'db', start: fromWorker(async ({ signal }) => void signal), restart: 'transient' };
+ * assert.equal(childSpec(input).restart, 'transient');
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -212,6 +341,19 @@ export interface ChildSpecInput {
 
 /**
  * A validated child spec with every default filled in, as {@link getChildSpec} returns it.
+ *
+ * @remarks
+ * Frozen and marked, so a supervisor takes it without validating it again ({@link isChildSpec}).
+ * Optional fields a caller left out are present as `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { childSpec, fromWorker, type ChildSpec } from '@trellis/core';
+ * const spec: ChildSpec = childSpec({ id: 'db', start: fromWorker(async () => {}) });
+ * assert.equal(spec.restart, 'permanent');
+ * assert.equal(spec.type, 'worker');
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -247,6 +389,20 @@ export interface ChildSpec {
  * `autoShutdown` `'never'`. `logger` defaults to the parent supervisor's logger (silent at the
  * root); `clock` defaults to the clock given to `createActor`/{@link startSupervisor}, else the
  * system clock.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, fromWorker, type SupervisorConfig } from '@trellis/core';
+ * const config: SupervisorConfig = {
+ *   id: 'root',
+ *   strategy: 'one_for_all',
+ *   intensity: 3,
+ *   periodMs: 10_000,
+ *   children: [{ id: 'db', start: fromWorker(async () => {}) }],
+ * };
+ * assert.ok(defineSupervisor(config));
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -291,6 +447,20 @@ export interface SupervisorConfig {
 /**
  * A child's state as a caller sees it.
  *
+ * @remarks
+ * `running`: an incarnation is alive; `restarting`: the restart failed or waits out its backoff and
+ * is retried; `stopped`: the spec is kept but no incarnation runs (a clean `transient` exit, or
+ * {@link terminateChild}). OTP's `which_children/1` shows these as a pid, `restarting` and
+ * `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { ChildStatus } from '@trellis/core';
+ * const status: ChildStatus = 'restarting';
+ * assert.notEqual(status, 'running');
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -298,6 +468,23 @@ export type ChildStatus = 'running' | 'restarting' | 'stopped';
 
 /**
  * One row of {@link whichChildren}.
+ *
+ * @remarks
+ * OTP's `{Id, Child, Type, Modules}` tuple, with `ref` for the pid and the trellis extras:
+ * ResumeID, incarnation, automatic restart count, the last exit and, during a backoff, when the
+ * next attempt is due.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, whichChildren, type ChildInfo } from '@trellis/core';
+ * import { scriptedChild } from '@trellis/core/testing';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: scriptedChild() }] }));
+ * const infos: ChildInfo[] = whichChildren(sup);
+ * assert.equal(infos[0]?.status, 'running');
+ * assert.equal(infos[0]?.incarnation, 0);
+ * await stopSupervisor(sup);
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -332,6 +519,15 @@ export interface ChildInfo {
  * @remarks
  * Giving up by intensity is `{ reason: 'shutdown', detail: 'reached_max_restart_intensity' }`.
  *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, type SupervisorExit } from '@trellis/core';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * const exit: SupervisorExit = await stopSupervisor(sup, 'shutdown');
+ * assert.equal(exit.reason, 'shutdown');
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -347,6 +543,21 @@ export interface SupervisorExit {
 
 /**
  * The counts returned by {@link countChildren}, as OTP `count_children/1`.
+ *
+ * @remarks
+ * `specs` counts every child spec, `active` the running children, `supervisors` and `workers` the
+ * specs of each type, as OTP's `specs`, `active`, `supervisors` and `workers`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { countChildren, defineSupervisor, startSupervisor, stopSupervisor, type ChildCounts } from '@trellis/core';
+ * import { scriptedChild } from '@trellis/core/testing';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: scriptedChild() }] }));
+ * const counts: ChildCounts = countChildren(sup);
+ * assert.deepEqual(counts, { specs: 1, active: 1, supervisors: 0, workers: 1 });
+ * await stopSupervisor(sup);
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -364,6 +575,22 @@ export interface ChildCounts {
 
 /**
  * What `startChild` takes for a dynamic supervisor: extra input merged over its template's.
+ *
+ * @remarks
+ * A dynamic supervisor has one child template; {@link startChild} with this adds a child made from
+ * it, with its own id and ResumeID. OTP's `simple_one_for_one` `start_child(Sup, ExtraArgs)`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineDynamicSupervisor, fromWorker, startChild, startSupervisor, stopSupervisor, type DynamicChildInput } from '@trellis/core';
+ * const conn = fromWorker(async ({ signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())));
+ * const sup = await startSupervisor(defineDynamicSupervisor({ id: 'conns', child: { id: 'conn', start: conn, restart: 'temporary' } }));
+ * const args: DynamicChildInput = { input: { socket: 7 } };
+ * const info = await startChild(sup, args);
+ * assert.equal(info.status, 'running');
+ * await stopSupervisor(sup);
+ * ```
  *
  * @category models
  * @since 0.1.0

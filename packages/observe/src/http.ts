@@ -13,6 +13,25 @@ import { notRunning, tree } from './treeModel.js';
 /**
  * Options of {@link createHealthServer}.
  *
+ * @remarks
+ * Only `root` is required. `host` defaults to `'127.0.0.1'` (loopback only) and `port` to 0, any
+ * free port, read from the result of {@link HealthServer.listen}; without `metrics`, `/metrics`
+ * answers 404.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { createHealthServer, type HealthServerOptions } from '@trellis/observe';
+ * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * const options: HealthServerOptions = { root, host: '127.0.0.1', port: 0 };
+ * const http = createHealthServer(options);
+ * const { port } = await http.listen();
+ * assert.ok(port > 0);
+ * await http.close();
+ * await stopSupervisor(root);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -30,6 +49,18 @@ export interface HealthServerOptions {
 /**
  * Where a {@link HealthServer} listens.
  *
+ * @remarks
+ * With `port: 0` the operating system picks the port: this is where to read it. `url` has no
+ * trailing slash, so endpoints are `${url}/healthz` and so on.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { BoundAddress } from '@trellis/observe';
+ * const address: BoundAddress = { host: '127.0.0.1', port: 9464, url: 'http://127.0.0.1:9464' };
+ * assert.equal(`${address.url}/healthz`, 'http://127.0.0.1:9464/healthz');
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -44,6 +75,24 @@ export interface BoundAddress {
 
 /**
  * The HTTP endpoints of a tree; not listening until {@link HealthServer.listen}.
+ *
+ * @remarks
+ * `listen()` binds and resolves with the {@link BoundAddress}; `close()` stops listening and closes
+ * open connections, so a test or a shutdown does not wait for keep-alive sockets. `server` is the
+ * underlying `node:http` server, for callers that need its events.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { createHealthServer, type HealthServer } from '@trellis/observe';
+ * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * const http: HealthServer = createHealthServer({ root });
+ * const { url } = await http.listen();
+ * assert.equal((await fetch(`${url}/healthz`)).status, 200);
+ * await http.close();
+ * await stopSupervisor(root);
+ * ```
  *
  * @category observability
  * @since 0.1.0

@@ -12,6 +12,21 @@ import { tree, type TreeNode } from './treeModel.js';
 /**
  * Options of {@link createMetrics}.
  *
+ * @remarks
+ * Every field is optional. The metrics go to a new prom-client `Registry` by default, never the
+ * global one; `clock` (default the system clock) times uptime and restart durations;
+ * `restartBuckets` replaces the histogram buckets of `trellis_restart_duration_seconds`;
+ * `defaultMetrics` (default false) also registers prom-client's process metrics.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { createMetrics, type MetricsOptions } from '@trellis/observe';
+ * const options: MetricsOptions = { defaultMetrics: false, restartBuckets: [0.1, 1, 10] };
+ * const metrics = createMetrics(options);
+ * assert.match(await metrics.registry.metrics(), /trellis_/);
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -28,6 +43,25 @@ export interface MetricsOptions {
 
 /**
  * The metrics of one or more trees.
+ *
+ * @remarks
+ * `attach(root)` is the usual call: it subscribes to every fact of the tree and makes the tree the
+ * source of the scrape-time gauges, and returns the function that undoes both. `handle` and `track`
+ * are its two halves, for a caller that already observes the tree with {@link observeTree} or
+ * {@link createTreeObserver}.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { createMetrics, type TrellisMetrics } from '@trellis/observe';
+ * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * const metrics: TrellisMetrics = createMetrics();
+ * const unsubscribe = metrics.track(root);
+ * assert.equal(typeof (await metrics.registry.metrics()), 'string');
+ * unsubscribe();
+ * await stopSupervisor(root);
+ * ```
  *
  * @category observability
  * @since 0.1.0

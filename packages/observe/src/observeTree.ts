@@ -11,6 +11,24 @@ import type { ActorRefLike, AnyActorLogic, AnyActorRef, InspectionEvent, Observe
 /**
  * What {@link observeTree} calls with each fact: the fact and the supervisor that emitted it.
  *
+ * @remarks
+ * `source` is the supervisor that emitted the fact, a child supervisor of the observed root as
+ * often as the root itself; a fact's `supervisor` field holds its path.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { observeTree, type FactHandler } from '@trellis/observe';
+ * const types: string[] = [];
+ * const handler: FactHandler = (fact) => types.push(fact.type);
+ * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * const unsubscribe = observeTree(root, handler);
+ * await stopSupervisor(root);
+ * unsubscribe();
+ * assert.ok(types.includes('sup.stopped'));
+ * ```
+ *
  * @category observability
  * @since 0.1.0
  */
@@ -19,7 +37,24 @@ export type FactHandler = (fact: SupervisorFact, source: SupervisorRef) => void;
 /**
  * Stops a subscription; calling it twice is harmless.
  *
- * @category utility types
+ * @remarks
+ * Returned by {@link observeTree}, {@link attachPinoReporter} and {@link TrellisMetrics.attach}.
+ * After it returns, the handler gets no more facts.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { observeTree, type Unsubscribe } from '@trellis/observe';
+ * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * let facts = 0;
+ * const unsubscribe: Unsubscribe = observeTree(root, () => (facts += 1));
+ * unsubscribe();
+ * await stopSupervisor(root);
+ * assert.equal(facts, 0);
+ * ```
+ *
+ * @category models
  * @since 0.1.0
  */
 export type Unsubscribe = () => void;
@@ -136,6 +171,25 @@ export function observeTree(root: SupervisorRef, handler: FactHandler): Unsubscr
  * An inspection observer for `startSupervisor(logic, { inspect })` that delivers every fact
  * of the tree from the very first one, plus the function that ends it.
  *
+ * @remarks
+ * Unlike {@link observeTree}, which subscribes to a running tree, it sees each supervisor as XState
+ * creates it, so no fact of the start is missed. `inspect` goes to `startSupervisor`'s (or
+ * `createActor`'s) `inspect` option; `unsubscribe` stops the facts but keeps forwarding inspection
+ * events.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { createTreeObserver, type TreeObserver } from '@trellis/observe';
+ * const types: string[] = [];
+ * const observer: TreeObserver = createTreeObserver((fact) => types.push(fact.type));
+ * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [] }), { inspect: observer.inspect });
+ * await stopSupervisor(root);
+ * observer.unsubscribe();
+ * assert.ok(types.includes('sup.stopped'));
+ * ```
+ *
  * @category observability
  * @since 0.1.0
  */
@@ -148,6 +202,21 @@ export interface TreeObserver {
 
 /**
  * Options of {@link createTreeObserver}.
+ *
+ * @remarks
+ * `inspect` is another inspection observer (such as `@statelyai/inspect`'s `inspector.inspect`)
+ * that receives every inspection event, since an actor system takes only one `inspect` option.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { createTreeObserver, type TreeObserverOptions } from '@trellis/observe';
+ * let inspected = 0;
+ * const options: TreeObserverOptions = { inspect: () => (inspected += 1) };
+ * const observer = createTreeObserver(() => {}, options);
+ * observer.unsubscribe();
+ * assert.equal(inspected, 0);
+ * ```
  *
  * @category models
  * @since 0.1.0

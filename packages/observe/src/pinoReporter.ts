@@ -48,7 +48,7 @@ import { levelOf, toReport } from './reports.js';
  * await stopSupervisor(root);
  * ```
  *
- * @category logging
+ * @category observability
  * @since 0.1.0
  */
 export function createPinoReporter(logger: Logger): FactHandler {
@@ -90,7 +90,7 @@ export function createPinoReporter(logger: Logger): FactHandler {
  * detach();
  * ```
  *
- * @category logging
+ * @category observability
  * @since 0.1.0
  */
 export function attachPinoReporter(root: SupervisorRef, logger: Logger): Unsubscribe {

@@ -16,7 +16,16 @@ import { toJSONValue, type JsonValue } from './serialize.js';
  * `shutdown_error`: a child did not stop in time and was killed; `shutdown`: the supervisor
  * gave up (restart intensity reached).
  *
- * @category logging
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { toReport, type ErrorContext } from '@trellis/observe';
+ * const report = toReport({ type: 'sup.child.startFailed', supervisor: 'root', child: 'db', incarnation: 0, error: { name: 'Error', message: 'down' } });
+ * const context: ErrorContext | undefined = report.fields.errorContext;
+ * assert.equal(context, 'start_error');
+ * ```
+ *
+ * @category observability
  * @since 0.1.0
  */
 export type ErrorContext = 'start_error' | 'child_terminated' | 'shutdown_error' | 'shutdown';
@@ -24,7 +33,19 @@ export type ErrorContext = 'start_error' | 'child_terminated' | 'shutdown_error'
 /**
  * The level a report is written at.
  *
- * @category logging
+ * @remarks
+ * pino's level names. {@link levelOf} picks one per fact: `error` for failures (an abnormal exit, a
+ * failed start, a shutdown timeout, giving up), `info` for progress such as a start.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { levelOf, type ReportLevel } from '@trellis/observe';
+ * const level: ReportLevel = levelOf({ type: 'sup.child.started', supervisor: 'root', child: 'db', incarnation: 0, resumeId: 'root/db', cause: 'init' });
+ * assert.equal(level, 'info');
+ * ```
+ *
+ * @category observability
  * @since 0.1.0
  */
 export type ReportLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -32,7 +53,21 @@ export type ReportLevel = 'debug' | 'info' | 'warn' | 'error';
 /**
  * The child a report is about, as OTP's `offender`.
  *
- * @category logging
+ * @remarks
+ * OTP's error reports name the child as `offender`, a list of its pid, id and child spec fields.
+ * Here it is the id, the incarnation, and the restart type and shutdown when the supervisor still
+ * knows the spec.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { toReport, type Offender } from '@trellis/observe';
+ * const report = toReport({ type: 'sup.child.startFailed', supervisor: 'root', child: 'db', incarnation: 2, error: { name: 'Error', message: 'down' } });
+ * const offender: Offender | undefined = report.fields.offender;
+ * assert.deepEqual(offender, { id: 'db', incarnation: 2 });
+ * ```
+ *
+ * @category observability
  * @since 0.1.0
  */
 export interface Offender {
@@ -49,7 +84,21 @@ export interface Offender {
 /**
  * One report: where it goes, and what it says.
  *
- * @category logging
+ * @remarks
+ * What {@link toReport} makes of a fact, and what {@link createPinoReporter} writes: at `level`,
+ * with `msg` as the message, on a child logger bound to `supervisor`, and with `fields` as the log
+ * object. Error reports carry OTP's `errorContext`, `reason` and `offender`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { toReport, type Report } from '@trellis/observe';
+ * const report: Report = toReport({ type: 'sup.stopped', supervisor: 'root', exit: { reason: 'shutdown' } });
+ * assert.equal(report.supervisor, 'root');
+ * assert.equal(report.fields.event, 'sup.stopped');
+ * ```
+ *
+ * @category observability
  * @since 0.1.0
  */
 export interface Report {
@@ -97,7 +146,7 @@ export interface Report {
  * assert.equal(levelOf({ type: 'sup.child.started', supervisor: 'root', child: 'db', incarnation: 0, resumeId: 'root/db', cause: 'init' }), 'info');
  * ```
  *
- * @category logging
+ * @category observability
  * @since 0.1.0
  */
 export function levelOf(fact: SupervisorFact): ReportLevel {
@@ -155,7 +204,7 @@ function offenderOf(source: SupervisorRef | undefined, child: string, known?: nu
  * assert.deepEqual(report.fields.offender, { id: 'db', incarnation: 2 });
  * ```
  *
- * @category logging
+ * @category observability
  * @since 0.1.0
  */
 export function toReport(fact: SupervisorFact, source?: SupervisorRef): Report {

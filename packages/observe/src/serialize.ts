@@ -9,7 +9,20 @@ import { serializeError, type SupervisorFact } from '@trellis/core';
 /**
  * A value that `JSON.stringify` writes as it is, with nothing lost.
  *
- * @category utility types
+ * @remarks
+ * No `undefined`, functions, symbols, bigints, non-finite numbers or cycles: {@link toJSONValue}
+ * turns each of those into something JSON keeps, so `JSON.parse(JSON.stringify(value))` equals the
+ * value.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { toJSONValue, type JsonValue } from '@trellis/observe';
+ * const value: JsonValue = toJSONValue({ at: 1, error: new Error('boom') });
+ * assert.equal(JSON.parse(JSON.stringify(value)).at, 1);
+ * ```
+ *
+ * @category models
  * @since 0.1.0
  */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -35,7 +48,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  * assert.deepEqual(toJSONValue(cyclic), { n: '1', self: '[Circular]' });
  * ```
  *
- * @category utility types
+ * @category models
  * @since 0.1.0
  */
 export function toJSONValue(value: unknown): JsonValue {
@@ -78,6 +91,19 @@ function project(value: unknown, seen: Set<object>): JsonValue | undefined {
 
 /**
  * A supervisor fact as plain JSON: the same fields, with every `detail` made JSON-safe.
+ *
+ * @remarks
+ * Made by {@link serializeFact}: safe to send over HTTP, write to a log or store. `type` and
+ * `supervisor` are kept as they are, so a consumer can still switch on `type`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { serializeFact, type SerializedFact } from '@trellis/observe';
+ * const fact: SerializedFact = serializeFact({ type: 'sup.child.restarting', supervisor: 'root', child: 'db', nextIncarnation: 1, delayMs: 0 });
+ * assert.equal(fact.type, 'sup.child.restarting');
+ * assert.equal(fact['child'], 'db');
+ * ```
  *
  * @category events
  * @since 0.1.0

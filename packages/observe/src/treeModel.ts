@@ -10,6 +10,19 @@ import { toJSONValue, type JsonValue } from './serialize.js';
 /**
  * What the reducer knows about one supervisor.
  *
+ * @remarks
+ * `status` is `running` until the supervisor's `sup.stopped` fact, `exit` how it ended (as JSON)
+ * and `intensityExceeded` how many times it gave up.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { emptyTree, reduceTree, type SupervisorModel } from '@trellis/observe';
+ * const state = reduceTree(emptyTree, { type: 'sup.stopped', supervisor: 'root', exit: { reason: 'shutdown' } });
+ * const model: SupervisorModel | undefined = state.supervisors['root'];
+ * assert.equal(model?.status, 'stopped');
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -26,6 +39,19 @@ export interface SupervisorModel {
 
 /**
  * What the reducer knows about one child.
+ *
+ * @remarks
+ * Everything comes from the facts alone, with no access to the supervisor: the status, incarnation
+ * and restart count follow the last fact about the child, and `lastExit` is its last exit as JSON.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { emptyTree, reduceTree, type ChildModel } from '@trellis/observe';
+ * const state = reduceTree(emptyTree, { type: 'sup.child.started', supervisor: 'root', child: 'db', incarnation: 0, resumeId: 'root/db', cause: 'init' });
+ * const model: ChildModel | undefined = state.children['root/db'];
+ * assert.equal(model?.status, 'running');
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -47,6 +73,18 @@ export interface ChildModel {
 
 /**
  * The model {@link reduceTree} folds facts into; keys of `children` are `supervisor/child`.
+ *
+ * @remarks
+ * A plain, immutable value: {@link reduceTree} returns a new state per fact, so it fits a
+ * Redux-style store or a UI, and it can be sent as JSON. Start from {@link emptyTree}.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { emptyTree, reduceTree, type TreeState } from '@trellis/observe';
+ * const state: TreeState = reduceTree(emptyTree, { type: 'sup.child.started', supervisor: 'root', child: 'db', incarnation: 0, resumeId: 'root/db', cause: 'init' });
+ * assert.deepEqual(Object.keys(state.children), ['root/db']);
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -104,12 +142,14 @@ function withChild(state: TreeState, supervisor: string, id: string, patch: (cur
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
+ * import type { SupervisorFact } from '@trellis/core';
  * import { emptyTree, reduceTree } from '@trellis/observe';
- * const state = [
+ * const facts: SupervisorFact[] = [
  *   { type: 'sup.child.started', supervisor: 'root', child: 'db', incarnation: 0, resumeId: 'root/db', cause: 'init' },
  *   { type: 'sup.child.exited', supervisor: 'root', child: 'db', incarnation: 0, decision: 'restart', exit: { reason: 'error', at: 1 } },
  *   { type: 'sup.child.started', supervisor: 'root', child: 'db', incarnation: 1, resumeId: 'root/db', cause: 'restart' },
- * ].reduce(reduceTree, emptyTree);
+ * ];
+ * const state = facts.reduce(reduceTree, emptyTree);
  * assert.deepEqual(state.children['root/db'], { supervisor: 'root', id: 'db', status: 'running', incarnation: 1, restarts: 1, lastExit: { reason: 'error', at: 1 } });
  * ```
  *
@@ -152,6 +192,23 @@ export function reduceTree(state: TreeState, fact: SupervisorFact): TreeState {
 
 /**
  * One node of the live tree, as {@link tree} returns it: plain JSON.
+ *
+ * @remarks
+ * Read from the running tree by {@link tree}, not folded from facts; children are listed newest
+ * first, as {@link whichChildren} has them, and absent for workers. {@link notRunning} lists the
+ * paths of the nodes that are not running.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { scriptedChild } from '@trellis/core/testing';
+ * import { tree, type TreeNode } from '@trellis/observe';
+ * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: scriptedChild() }] }));
+ * const node: TreeNode = tree(root);
+ * assert.equal(node.children?.[0]?.path, 'root/db');
+ * await stopSupervisor(root);
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -231,7 +288,7 @@ function childrenOf(ref: SupervisorRef, path: string): TreeNode[] {
  * assert.equal(tree(root).status, 'stopped');
  * ```
  *
- * @category inspection
+ * @category observability
  * @since 0.1.0
  */
 export function tree(ref: SupervisorRef): TreeNode {
@@ -269,7 +326,7 @@ export function tree(ref: SupervisorRef): TreeNode {
  * assert.deepEqual(notRunning({ id: 'root', path: 'root', type: 'supervisor', status: 'running', incarnation: 0, restarts: 0, resumeId: 'root', lastExit: null, children: [] }), []);
  * ```
  *
- * @category inspection
+ * @category observability
  * @since 0.1.0
  */
 export function notRunning(node: TreeNode): string[] {

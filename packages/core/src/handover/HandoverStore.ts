@@ -12,6 +12,19 @@ import type { ExitReason, ExitStatus } from '../types.js';
 /**
  * What a store keeps per ResumeID.
  *
+ * @remarks
+ * Enough to hand the next incarnation its number and previous exit after the whole Node process
+ * restarted: `running` marks an incarnation that had not exited when the process ended, so its exit
+ * is read as `lost`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { HandoverEntry } from '@trellis/core';
+ * const entry: HandoverEntry = { incarnation: 3, lastExit: { reason: 'error', at: 1_000 }, running: true };
+ * assert.equal(entry.incarnation, 3);
+ * ```
+ *
  * @category handover
  * @since 0.1.0
  */
@@ -63,6 +76,26 @@ export interface HandoverStore {
 /**
  * Options of {@link fileHandoverStore}.
  *
+ * @remarks
+ * Every field is optional. `onCorrupt` is what `load` does with a file that is not a store:
+ * `'reset'` (the default) starts empty and reports through `onWarning`, `'error'` throws
+ * {@link HandoverStoreError}. `fsync` (default true) flushes each write to disk before it
+ * returns; `onWarning` receives warnings (default `process.emitWarning`).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { mkdtempSync, rmSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { fileHandoverStore, type FileHandoverStoreOptions } from '@trellis/core';
+ * const dir = mkdtempSync(join(tmpdir(), 'trellis-'));
+ * const options: FileHandoverStoreOptions = { onCorrupt: 'reset', fsync: false };
+ * const store = fileHandoverStore(join(dir, 'handover.json'), options);
+ * assert.deepEqual([...store.load()], []);
+ * rmSync(dir, { recursive: true, force: true });
+ * ```
+ *
  * @category handover
  * @since 0.1.0
  */
@@ -82,6 +115,11 @@ export interface FileHandoverStoreOptions {
 
 /**
  * A file the store could not read as a handover store, with `onCorrupt: 'error'`.
+ *
+ * @remarks
+ * Thrown by the store's `load` when {@link FileHandoverStoreOptions.onCorrupt} is `'error'`; `path`
+ * names the file and `code` is `'invalid_handover_store'`. With the default `'reset'` the store
+ * starts empty instead.
  *
  * @example
  * ```ts

@@ -9,6 +9,23 @@ import type { Clock } from '../clock.js';
 /**
  * A {@link Clock} whose time moves only when a test calls {@link TestClock.advance}.
  *
+ * @remarks
+ * Timers fire in due order, synchronously, inside {@link TestClock.advance}; `pending()` counts the
+ * timers not yet fired. Pass it as the `clock` of `startSupervisor` so restart delays, shutdown
+ * timeouts and intensity periods run without sleeping.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { createTestClock, type TestClock } from '@trellis/core/testing';
+ * const clock: TestClock = createTestClock();
+ * let fired = false;
+ * clock.setTimeout(() => (fired = true), 1_000);
+ * assert.equal(clock.pending(), 1);
+ * clock.advance(1_000);
+ * assert.ok(fired);
+ * ```
+ *
  * @category testing
  * @since 0.1.0
  */

@@ -11,6 +11,20 @@ import type { Handover } from '../types.js';
 /**
  * Options of {@link scriptedChild}.
  *
+ * @remarks
+ * Every field is optional. `failStarts` makes that many starts (or every start) fail; `ignoreStop`
+ * makes the child ignore the supervisor's stop request, so its `shutdown` time runs out;
+ * `awaitReady` makes the supervisor wait for `ready()`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { scriptedChild, type ScriptedChildOptions } from '@trellis/core/testing';
+ * const options: ScriptedChildOptions = { failStarts: 2, ignoreStop: false };
+ * const child = scriptedChild(options);
+ * assert.equal(child.running, false);
+ * ```
+ *
  * @category testing
  * @since 0.1.0
  */
@@ -25,6 +39,25 @@ export interface ScriptedChildOptions {
 
 /**
  * A worker logic with controls for the running incarnation.
+ *
+ * @remarks
+ * The controls act on the running incarnation: `crash()`, `exitNormal()` and `exitShutdown()` end
+ * it, `ready()` and `failReady()` answer a supervisor that waits for readiness. `handovers` records
+ * the handover of every incarnation, so a test can assert what each was given.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { createTestClock, scriptedChild, settle, type ScriptedChild } from '@trellis/core/testing';
+ * const db: ScriptedChild = scriptedChild();
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: db }] }), { clock: createTestClock() });
+ * assert.ok(db.running);
+ * db.exitShutdown();
+ * await settle();
+ * assert.equal(db.handovers.length, 2);
+ * await stopSupervisor(sup);
+ * ```
  *
  * @category testing
  * @since 0.1.0
@@ -137,8 +170,11 @@ export function scriptedChild(options: ScriptedChildOptions = {}): ScriptedChild
 }
 
 /**
- * Lets promises and the supervisor's queued events run: resolves after the current event-loop
- * turn. Not a sleep: no time passes on any clock.
+ * Lets promises and the supervisor's queued events run.
+ *
+ * @remarks
+ * It resolves after the current event-loop turn. It is not a sleep: no time passes on any clock, so
+ * timers of a {@link TestClock} still wait for `advance`.
  *
  * @returns a promise that resolves on the next `setImmediate` turn.
  *
