@@ -1,3 +1,3 @@
-import { exampleConfig } from '../vitest.shared.ts';
+import { vitestConfig } from '../../scripts/vitestConfig.mjs';
 
-export default exampleConfig(new URL('./package.json', import.meta.url));
+export default vitestConfig(new URL('./package.json', import.meta.url), { testTimeout: 30_000 });
