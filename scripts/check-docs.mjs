@@ -27,6 +27,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceFiles } from './doctest/extract.mjs';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const require = createRequire(join(repoRoot, 'package.json'));
@@ -61,17 +62,6 @@ const RANK = {
 
 const violations = [];
 const report = (file, line, symbol, rule) => violations.push({ file: relative(repoRoot, file).split(sep).join('/'), line, symbol, rule });
-
-/** Every `.ts` file under `dir` (not `.d.ts`), sorted. */
-function sourceFiles(dir) {
-  const out = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sourceFiles(path));
-    else if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path);
-  }
-  return out.sort();
-}
 
 /** The lines of a JSDoc comment's text, without the comment markers and leading `*`. */
 function commentLines(text) {

@@ -64,7 +64,30 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** True when `value` has the three methods of {@link Clock}. */
+/**
+ * True when `value` has the three methods of {@link Clock}.
+ *
+ * @remarks
+ * A structural check: any object with `now()`, `setTimeout()` and `clearTimeout()` is a clock.
+ * XState's own clock lacks `now()`, so it is not one; this is how a child logic tells whether the
+ * actor system's clock can serve it, or it should fall back to {@link systemClock}.
+ *
+ * @param value - anything.
+ * @returns whether it can serve as a clock.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { isClock, systemClock } from '@trellis/core';
+ * import { createTestClock } from '@trellis/core/testing';
+ * assert.ok(isClock(systemClock));
+ * assert.ok(isClock(createTestClock()));
+ * assert.equal(isClock({ setTimeout, clearTimeout }), false);
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export function isClock(value: unknown): value is Clock {
   return (
     typeof value === 'object' &&

@@ -9,7 +9,7 @@ export { backoffDelay, backoffStarted, initialBackoffState, nextAttempt, type Ba
 export { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
 export { childSpec, isChildSpec } from './childSpec.js';
 export { defineDynamicSupervisor, type DynamicSupervisorConfig } from './defineDynamicSupervisor.js';
-export { systemClock, type Clock } from './clock.js';
+export { isClock, systemClock, type Clock } from './clock.js';
 export {
   defineSupervisor,
   type SupervisorContext,

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { ActorLogic, ActorRefFrom, AnyActorRef, EventObject, Snapshot } from 'xstate';
-import { exit, notifyReady, SHUTDOWN_REQUEST, silentLogger, systemClock, withChildProtocol, type Clock, type ExitRequest, type Handover, type Logger } from '@trellis/core';
+import { exit, isClock, notifyReady, SHUTDOWN_REQUEST, silentLogger, systemClock, withChildProtocol, type Clock, type ExitRequest, type Handover, type Logger } from '@trellis/core';
 import { handoverToEnv } from '@trellis/core/env';
 import { ReadinessTimeoutError, SpawnError } from './errors.js';
 import { exitReasonOf, ProcessCrashError } from './exitStatus.js';
@@ -136,16 +136,6 @@ interface Instance {
 }
 
 const instances = new WeakMap<AnyActorRef, Instance>();
-
-function isClock(value: unknown): value is Clock {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Clock).now === 'function' &&
-    typeof (value as Clock).setTimeout === 'function' &&
-    typeof (value as Clock).clearTimeout === 'function'
-  );
-}
 
 /**
  * The actor system's clock (`createActor(logic, { clock })`, which `startSupervisor(logic, { clock })`

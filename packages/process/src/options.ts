@@ -5,7 +5,7 @@
  * @module
  */
 import { constants } from 'node:os';
-import type { Clock, Logger } from '@trellis/core';
+import { isClock, type Clock, type Logger } from '@trellis/core';
 import { InvalidProcessOptionsError } from './errors.js';
 import type { Liveness, Readiness } from './probes.js';
 import type { ProcessSpawner } from './spawner.js';
@@ -221,7 +221,7 @@ export function validateOptions(options: unknown): asserts options is ProcessOpt
   const spawner = o['spawner'];
   if (spawner !== undefined && (!isObject(spawner) || typeof spawner['spawn'] !== 'function')) fail('spawner', 'an object with a spawn() method', spawner);
   const clock = o['clock'];
-  if (clock !== undefined && (!isObject(clock) || typeof clock['now'] !== 'function' || typeof clock['setTimeout'] !== 'function' || typeof clock['clearTimeout'] !== 'function')) {
+  if (clock !== undefined && !isClock(clock)) {
     fail('clock', 'a clock with now(), setTimeout() and clearTimeout()', clock);
   }
 }
