@@ -503,18 +503,8 @@ export class SupervisorRuntime {
     if (ref === undefined) return;
     rec.state = 'stopping';
     const shutdown = rec.spec.shutdown;
-    const snapshot = ref.getSnapshot() as { status: string; output?: unknown; error?: unknown };
-    let status: ExitStatus;
-    if (snapshot.status === 'done' || snapshot.status === 'error') {
-      status = statusOfEnded(snapshot, rec.protocol.kind === 'supervisor', this.clock.now());
-    } else if (shutdown === 'brutal_kill') {
-      stopActor(ref);
-      status = this.stoppedStatus('killed', offender);
-    } else if (!rec.protocol.gracefulStop) {
-      // Logic with no stop protocol stops at once, like an Erlang process that does not trap exits.
-      stopActor(ref);
-      status = this.stoppedStatus(why, offender);
-    } else {
+    let status = this.stopAtOnce(rec, ref, why, offender);
+    if (status === undefined) {
       const token = this.nextToken++;
       ref.send({ type: SHUTDOWN_REQUEST });
       const resume =
@@ -542,9 +532,27 @@ export class SupervisorRuntime {
         status = this.stoppedStatus(why, offender, detail);
       }
     }
-    this.detach(rec);
-    this.recordExit(rec, status);
-    this.emit({ type: 'sup.child.exited', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision: 'stopped' });
+    this.finishStop(rec, status);
+  }
+
+  /**
+   * Stops a child that needs no waiting and returns how it ended: one that already ended keeps
+   * its own reason (`sup_stop_race`), `brutal_kill` is killed, and logic with no stop protocol
+   * stops at once, like an Erlang process that does not trap exits. `undefined` means the child
+   * must be asked and waited for.
+   */
+  private stopAtOnce(rec: ChildRecord, ref: AnyActorRef, why: 'shutdown' | 'bystander', offender: ChildId | undefined): ExitStatus | undefined {
+    const snapshot = ref.getSnapshot() as { status: string; output?: unknown; error?: unknown };
+    if (snapshot.status === 'done' || snapshot.status === 'error') return statusOfEnded(snapshot, rec.protocol.kind === 'supervisor', this.clock.now());
+    if (rec.spec.shutdown === 'brutal_kill') {
+      stopActor(ref);
+      return this.stoppedStatus('killed', offender);
+    }
+    if (!rec.protocol.gracefulStop) {
+      stopActor(ref);
+      return this.stoppedStatus(why, offender);
+    }
+    return undefined;
   }
 
   /**
@@ -557,13 +565,9 @@ export class SupervisorRuntime {
       if (rec.state === 'restarting') this.setRestarting(rec, false);
       const ref = rec.ref;
       if (ref === undefined) continue;
-      const snapshot = ref.getSnapshot() as { status: string; output?: unknown; error?: unknown };
-      const shutdown = rec.spec.shutdown;
-      if (snapshot.status === 'done' || snapshot.status === 'error') {
-        this.finishStop(rec, statusOfEnded(snapshot, rec.protocol.kind === 'supervisor', this.clock.now()));
-      } else if (shutdown === 'brutal_kill' || !rec.protocol.gracefulStop) {
-        stopActor(ref);
-        this.finishStop(rec, this.stoppedStatus(shutdown === 'brutal_kill' ? 'killed' : 'shutdown', undefined));
+      const status = this.stopAtOnce(rec, ref, 'shutdown', undefined);
+      if (status !== undefined) {
+        this.finishStop(rec, status);
       } else {
         rec.state = 'stopping';
         pending.set(ref.id, rec);
@@ -603,8 +607,8 @@ export class SupervisorRuntime {
     this.emit({ type: 'sup.child.exited', supervisor: this.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision: 'stopped' });
   }
 
-  private *waitExit(ref: AnyActorRef, token: number, shutdown: number | 'infinity'): Generator<Wait, Resume, Resume> {
-    if (shutdown !== 'infinity') {
+  private *waitExit(ref: AnyActorRef, token: number, shutdown: ChildSpec['shutdown']): Generator<Wait, Resume, Resume> {
+    if (typeof shutdown === 'number') {
       this.waitTimer = this.clock.setTimeout(() => this.self.send({ type: 'sup.timer', token }), shutdown);
     }
     return yield { kind: 'exit', ref, token };
