@@ -1,6 +1,7 @@
 /**
- * OTP's restart intensity (`add_restart/3`) in O(1): a ring of the last `intensity` restart
- * times instead of OTP 25's growing list, with the same accept/reject decisions.
+ * OTP's restart intensity (`add_restart/3`) in amortised O(1): the restart times still inside the
+ * window, oldest first, instead of OTP 25's list rebuilt on every restart, with the same
+ * accept/reject decisions.
  *
  * @module
  */
@@ -10,10 +11,12 @@
  *
  * @remarks
  * OTP gives up when, counting the new restart, more than `intensity` restarts fall within the
- * window `[now - period, now]` (inclusive). That is the case exactly when the `intensity`-th
- * most recent earlier restart is still inside the window, so a ring holding the last
- * `intensity` timestamps decides in O(1). The ring grows on demand up to `intensity` slots, so
- * a huge intensity costs nothing until restarts happen.
+ * window `[now - period, now]` (inclusive). The history keeps only the restarts still inside
+ * that window, so its size is bounded by both `intensity` and the number of restarts in one
+ * period: a supervisor with a huge intensity and a short period (a child that flaps for weeks
+ * under a "never give up" budget) holds a handful of timestamps, not one per restart ever made.
+ * Expired times are skipped by moving a start index and dropped in one copy once they are the
+ * larger half, so each restart costs amortised O(1) and allocates nothing in the steady state.
  *
  * @example
  * ```ts
@@ -32,9 +35,10 @@ export class RestartWindow {
   readonly intensity: number;
   /** The width of the sliding window, in milliseconds, inclusive at its edge. */
   readonly periodMs: number;
+  /** Restart times, oldest first; those before `first` have left the window. */
   private readonly times: number[] = [];
-  /** Index of the oldest entry once the ring is full. */
-  private head = 0;
+  /** Index of the oldest restart still inside the window. */
+  private first = 0;
 
   /**
    * Makes an empty restart history.
@@ -56,19 +60,29 @@ export class RestartWindow {
   add(now: number): boolean {
     const { intensity, times } = this;
     if (intensity === 0) return true;
-    if (times.length < intensity) {
-      times.push(now);
-      return false;
+    const edge = now - this.periodMs;
+    let first = this.first;
+    while (first < times.length && (times[first] as number) < edge) first += 1;
+    // Counting this restart, more than `intensity` inside the window: give up (nothing recorded,
+    // the supervisor is gone).
+    if (times.length - first >= intensity) {
+      this.first = first;
+      return true;
     }
-    // The ring is full: `times[head]` is the intensity-th most recent restart.
-    const oldest = times[this.head] as number;
-    if (oldest >= now - this.periodMs) return true;
-    times[this.head] = now;
-    this.head = (this.head + 1) % intensity;
+    // Expired times are the larger half: drop them in one copy, so memory follows the window.
+    if (first > 0 && first * 2 >= times.length) {
+      times.splice(0, first);
+      first = 0;
+    }
+    this.first = first;
+    times.push(now);
     return false;
   }
 
-  /** How many restarts the ring holds (at most `intensity`). */
+  /**
+   * How many restart times the history holds: those inside the window (fewer than `intensity`)
+   * plus fewer expired ones not yet dropped, so at most twice one window's worth.
+   */
   get size(): number {
     return this.times.length;
   }

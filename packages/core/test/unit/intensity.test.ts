@@ -35,10 +35,28 @@ describe('RestartWindow', () => {
     );
   });
 
-  it('holds at most intensity timestamps however many restarts it sees', () => {
+  it('holds only the restarts of the current window however many restarts it sees', () => {
     const ring = new RestartWindow(3, 10);
     for (let t = 0; t < 10_000; t += 100) expect(ring.add(t)).toBe(false);
-    expect(ring.size).toBe(3);
+    expect(ring.size).toBe(1); // every earlier restart is more than 10 ms old
+  });
+
+  it('forgets restarts that left the window, so a huge intensity with a short period stays small', () => {
+    // A child flapping for weeks under a "never give up" budget (issue 20's leak: the history
+    // used to keep one timestamp per restart ever made, up to `intensity` of them).
+    const ring = new RestartWindow(1_000_000_000, 1);
+    for (let t = 0; t < 200_000; t += 1) expect(ring.add(t * 2)).toBe(false);
+    expect(ring.size).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps at most about twice one window of restarts while restarts keep expiring', () => {
+    const ring = new RestartWindow(1_000, 100);
+    let most = 0;
+    for (let t = 0; t < 50_000; t += 1) {
+      expect(ring.add(t)).toBe(false); // 101 restarts per window, far below 1,000
+      most = Math.max(most, ring.size);
+    }
+    expect(most).toBeLessThanOrEqual(2 * 101 + 1);
   });
 
   it('allocates nothing up front for a huge intensity', () => {
