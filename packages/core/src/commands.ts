@@ -11,6 +11,7 @@ import type { SupervisorLogic, SupervisorRef } from './defineSupervisor.js';
 import { isSupervisorError, SupervisorArgumentError, SupervisorNotRunningError, type StartChildError } from './errors.js';
 import { isClock } from './clock.js';
 import type { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
+import type { RestartBudgetUsage } from './restartBudget.js';
 import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ChildSpecInput, DynamicChildInput, SupervisorExit } from './types.js';
 
 /**
@@ -401,6 +402,38 @@ export function whichChildren(ref: SupervisorRef): ChildInfo[] {
  */
 export function countChildren(ref: SupervisorRef): ChildCounts {
   return runtimeOf(ref, 'countChildren').countChildren();
+}
+
+/**
+ * How much of a supervisor's restart budget is used right now: a read-only query for gauges.
+ *
+ * @remarks
+ * Not in OTP, which keeps its restart list private. For the default intensity window it is the
+ * restarts inside `[now - periodMs, now]` against the intensity; one more restart than `limit`
+ * within the window makes the supervisor give up. Reading it counts nothing.
+ *
+ * @param ref - the supervisor.
+ * @returns the usage, or `undefined` for a custom budget without a `usage` method.
+ * @throws {@link SupervisorNotRunningError} when the supervisor has ended.
+ *
+ * @example One restart of three allowed
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, restartBudgetUsage, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { createTestClock, scriptedChild, settle } from '@trellis/core/testing';
+ * const db = scriptedChild();
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', intensity: 3, periodMs: 5_000, children: [{ id: 'db', start: db }] }), { clock: createTestClock() });
+ * db.crash();
+ * await settle();
+ * assert.deepEqual(restartBudgetUsage(sup), { used: 1, limit: 3 });
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export function restartBudgetUsage(ref: SupervisorRef): RestartBudgetUsage | undefined {
+  return runtimeOf(ref, 'restartBudgetUsage').restartBudgetUsage();
 }
 
 /**

@@ -22,6 +22,7 @@ export {
   countChildren,
   deleteChild,
   getChildSpec,
+  restartBudgetUsage,
   restartChild,
   startChild,
   startSupervisor,
@@ -72,7 +73,7 @@ export { RestartWindow } from './intensity.js';
 export { silentLogger, type LogFn, type Logger } from './logger.js';
 export { decideRestart, type RestartDecision } from './restartDecision.js';
 export { poolMemberId, poolSpecs, resizePool, type PoolOptions } from './pool.js';
-export { DecayingRestartBudget, intensityBudget, type DecayingBudgetOptions, type RestartBudget, type RestartVerdict } from './restartBudget.js';
+export { DecayingRestartBudget, intensityBudget, type DecayingBudgetOptions, type RestartBudget, type RestartBudgetUsage, type RestartVerdict } from './restartBudget.js';
 export { planRestart, type PlanChild, type RestartPlan } from './strategies.js';
 export type {
   AutoShutdown,

@@ -80,6 +80,20 @@ export class RestartWindow {
   }
 
   /**
+   * How many restarts fall inside the window `[now - periodMs, now]`, without recording one:
+   * a read for gauges, so it never changes what {@link RestartWindow.add} decides.
+   *
+   * @param now - the clock's reading, in milliseconds.
+   * @returns the restarts counted against `intensity` at `now`.
+   */
+  used(now: number): number {
+    const edge = now - this.periodMs;
+    let n = 0;
+    for (let i = this.times.length - 1; i >= this.first && (this.times[i] as number) >= edge; i -= 1) n += 1;
+    return n;
+  }
+
+  /**
    * How many restart times the history holds: those inside the window (fewer than `intensity`)
    * plus fewer expired ones not yet dropped, so at most twice one window's worth.
    */

@@ -74,6 +74,42 @@ export interface RestartBudget {
    * @returns the verdict.
    */
   add(now: number): RestartVerdict;
+  /**
+   * How much of the budget is used at `now`, without counting an attempt; optional, so a
+   * hand-written budget need not answer (then {@link restartBudgetUsage} returns `undefined`).
+   *
+   * @param now - the clock's reading, in milliseconds.
+   * @returns the usage.
+   */
+  usage?(now: number): RestartBudgetUsage;
+}
+
+/**
+ * How much of a supervisor's restart budget is used: read by {@link restartBudgetUsage}.
+ *
+ * @remarks
+ * For OTP's intensity window (the default), `used` is the restarts inside the window now and
+ * `limit` the intensity: one more restart than `limit` gives up. For
+ * {@link DecayingRestartBudget}, `used` is the decayed failure count and `limit` its threshold.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { intensityBudget, type RestartBudgetUsage } from '@trellis/core';
+ * const budget = intensityBudget(3, 5_000);
+ * budget.add(0);
+ * const usage: RestartBudgetUsage | undefined = budget.usage?.(1_000);
+ * assert.deepEqual(usage, { used: 1, limit: 3 });
+ * ```
+ *
+ * @category intensity
+ * @since 0.1.0
+ */
+export interface RestartBudgetUsage {
+  /** Restarts (or the decayed failure count) counted against the budget now. */
+  readonly used: number;
+  /** What `used` may reach: the intensity, or the decaying budget's threshold. */
+  readonly limit: number;
 }
 
 const RESTART: RestartVerdict = Object.freeze({ action: 'restart' });
@@ -106,7 +142,7 @@ const GIVE_UP: RestartVerdict = Object.freeze({ action: 'give_up' });
  */
 export function intensityBudget(intensity: number, periodMs: number): RestartBudget {
   const window = new RestartWindow(intensity, periodMs);
-  return { add: (now) => (window.add(now) ? GIVE_UP : RESTART) };
+  return { add: (now) => (window.add(now) ? GIVE_UP : RESTART), usage: (now) => ({ used: window.used(now), limit: intensity }) };
 }
 
 /**
@@ -218,6 +254,16 @@ export class DecayingRestartBudget implements RestartBudget {
     this.pauseMs = check('pauseMs', pauseMs, pauseMs >= 0, 'must be a non-negative number of milliseconds');
     this.jitter = check('jitter', jitter, jitter >= 0, 'must be a non-negative fraction');
     this.random = random;
+  }
+
+  /**
+   * The decayed failure count at `now` against the threshold; nothing is recorded.
+   *
+   * @param now - the clock's reading, in milliseconds.
+   * @returns `{ used: failures(now), limit: threshold }`.
+   */
+  usage(now: number): RestartBudgetUsage {
+    return { used: this.failures(now), limit: this.threshold };
   }
 
   /**

@@ -36,7 +36,7 @@ import { serializeError, statusOfEnded } from '../exit.js';
 import { backoffDelay } from '../backoff.js';
 import { HandoverRegistry } from '../handover/HandoverRegistry.js';
 import type { HandoverStore } from '../handover/HandoverStore.js';
-import { intensityBudget, type RestartBudget } from '../restartBudget.js';
+import { intensityBudget, type RestartBudget, type RestartBudgetUsage } from '../restartBudget.js';
 import { guardLogger, silentLogger, type Logger } from '../logger.js';
 import { decideRestart, type RestartDecision } from '../restartDecision.js';
 import { planRestart } from '../strategies.js';
@@ -991,6 +991,11 @@ export class SupervisorRuntime {
     const out: ChildInfo[] = [];
     for (const rec of this.children.values()) out.push(this.info(rec));
     return out.reverse();
+  }
+
+  /** How much of the restart budget is used now; `undefined` when the budget cannot say. */
+  restartBudgetUsage(): RestartBudgetUsage | undefined {
+    return this.budget.usage?.(this.clock.now());
   }
 
   countChildren(): ChildCounts {

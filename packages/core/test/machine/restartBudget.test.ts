@@ -36,3 +36,23 @@ describe('restartBudget', () => {
     );
   });
 });
+
+describe('restartBudgetUsage', () => {
+  it('reports restarts inside the intensity window, and forgets them once the window passes', async () => {
+    const { defineSupervisor, restartBudgetUsage, startSupervisor, stopSupervisor } = await import('@trellis/core');
+    const { createTestClock, scriptedChild, settle } = await import('@trellis/core/testing');
+    const clock = createTestClock();
+    const db = scriptedChild();
+    const sup = await startSupervisor(defineSupervisor({ id: 'root', intensity: 3, periodMs: 1_000, children: [{ id: 'db', start: db }] }), { clock });
+    expect(restartBudgetUsage(sup)).toEqual({ used: 0, limit: 3 });
+    db.crash();
+    await settle();
+    db.crash();
+    await settle();
+    expect(restartBudgetUsage(sup)).toEqual({ used: 2, limit: 3 });
+    await clock.advance(1_001);
+    expect(restartBudgetUsage(sup)).toEqual({ used: 0, limit: 3 });
+    await stopSupervisor(sup);
+    expect(() => restartBudgetUsage(sup)).toThrow(/restartBudgetUsage/);
+  });
+});

@@ -66,3 +66,33 @@ describe('RestartWindow', () => {
     expect(ring.size).toBe(1);
   });
 });
+
+describe('RestartWindow.used', () => {
+  it('is inclusive at the window edge, as add is', () => {
+    const ring = new RestartWindow(3, 1_000);
+    ring.add(0);
+    expect(ring.used(1_000)).toBe(1);
+    expect(ring.used(1_001)).toBe(0);
+  });
+
+  it('counts exactly the restarts OTP would keep in the window, and changes no decision', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.array(fc.integer({ min: 0, max: 3_000 }), { maxLength: 60 }),
+        (intensity, periodMs, gaps) => {
+          const ring = new RestartWindow(intensity, periodMs);
+          const kept: number[] = [];
+          let now = 0;
+          for (const gap of gaps) {
+            now += gap;
+            expect(ring.used(now)).toBe(kept.filter((t) => t >= now - periodMs).length);
+            if (ring.add(now)) return;
+            kept.push(now);
+          }
+        },
+      ),
+    );
+  });
+});
