@@ -15,6 +15,7 @@ import { nodeSpawner } from './nodeSpawner.js';
 import { validateOptions, type ProcessOptions } from './options.js';
 import { LineBudget, LineSplitter } from './output.js';
 import { runLivenessProbe, waitForPort } from './probes.js';
+import { spawnChannel, type SpawnMessage } from './spawnChannel.js';
 import type { ProcessExitInfo, ProcessHandle } from './spawner.js';
 
 /**
@@ -424,7 +425,13 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
       instances.set(self, instance);
       let handle: ProcessHandle;
       try {
-        handle = spawner.spawn(options.command, args, { cwd: options.cwd, env: buildEnv(options, handover), ipc: readiness?.kind === 'ipc' });
+        const env = buildEnv(options, handover);
+        // Instrumentation (TRACEPARENT from @trellis/otel) adds to the env here, before the spawn.
+        if (spawnChannel.hasSubscribers) {
+          const message: SpawnMessage = { command: options.command, args, resumeId: handover.resumeId, incarnation: handover.incarnation, env };
+          spawnChannel.publish(message);
+        }
+        handle = spawner.spawn(options.command, args, { cwd: options.cwd, env, ipc: readiness?.kind === 'ipc' });
       } catch (error) {
         instances.delete(self);
         throw spawnErrorOf(options, error); // a start failure

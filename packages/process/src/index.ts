@@ -13,4 +13,5 @@ export { fromProcess, type ProcessActorLogic, type ProcessActorRef, type Process
 export { createNodeSpawner, nodeSpawner, type NodeSpawnerOptions } from './nodeSpawner.js';
 export type { OutputOptions, ProcessOptions } from './options.js';
 export type { Liveness, LivenessProbe, Readiness } from './probes.js';
+export { SPAWN_CHANNEL, type SpawnMessage } from './spawnChannel.js';
 export type { ProcessExitInfo, ProcessHandle, ProcessSpawner, SpawnOptions } from './spawner.js';

@@ -1,11 +1,12 @@
 // Unit: fromProcess against a fake spawner (env, start, readiness, stop escalation, exits, liveness, output).
 // Time is a test clock stepped with advance(); tick() and settle() only let callbacks run, they never sleep.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createActor } from 'xstate';
 import { defineSupervisor, isExitRequest, SHUTDOWN_REQUEST, startSupervisor, stopSupervisor, terminateChild, whichChildren, type Handover } from '@trellis/core';
 import { handoverFromEnv } from '@trellis/core/env';
 import { createTestClock, settle, type TestClock } from '@trellis/core/testing';
-import { fromProcess, ProcessCrashError, ReadinessTimeoutError, SpawnError, type ProcessOptions, type ProcessSnapshot } from '../../src/index.js';
+import { fromProcess, ProcessCrashError, ReadinessTimeoutError, SPAWN_CHANNEL, SpawnError, type ProcessOptions, type SpawnMessage, type ProcessSnapshot } from '../../src/index.js';
 import { captureLogs, fakeSpawner, tick, type FakeSpawner } from '../fakeSpawner.js';
 
 function run(options: Omit<ProcessOptions, 'spawner'>, spawner: FakeSpawner = fakeSpawner(), handover?: Handover) {
@@ -40,6 +41,27 @@ describe('env injection', () => {
     expect(env['EXTRA']).toBe('1');
     expect(env['KEEP_ME']).toBeUndefined();
     expect(handoverFromEnv(env)).toEqual(handover);
+  });
+
+  it('announces each spawn on trellis:process:spawn before it happens, and keeps what a subscriber adds to env', () => {
+    const seen: SpawnMessage[] = [];
+    const onSpawn = (message: unknown): void => {
+      const m = message as SpawnMessage;
+      seen.push(m);
+      m.env['TRACEPARENT'] = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    };
+    subscribe(SPAWN_CHANNEL, onSpawn);
+    try {
+      const handover: Handover = { resumeId: 'root/a', incarnation: 2, previousExit: null };
+      const { spawner } = run({ command: 'x', args: ['--y'] }, fakeSpawner(), handover);
+      expect(seen.map(({ command, args, resumeId, incarnation }) => ({ command, args, resumeId, incarnation }))).toEqual([
+        { command: 'x', args: ['--y'], resumeId: 'root/a', incarnation: 2 },
+      ]);
+      expect(seen[0]?.env['TRELLIS_RESUME_ID']).toBe('root/a'); // the complete env, handover included
+      expect(spawner.last().options.env['TRACEPARENT']).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    } finally {
+      unsubscribe(SPAWN_CHANNEL, onSpawn);
+    }
   });
 
   it('passes the previous exit of the handover', () => {
