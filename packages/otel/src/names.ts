@@ -1,0 +1,151 @@
+/**
+ * Every name trellis gives OpenTelemetry, in one place: instruments, log event names, spans and
+ * attributes. No semantic convention for supervision exists yet; these follow the OpenTelemetry
+ * naming rules (dotted lowercase namespaces, units in UCUM, no unit in the name).
+ *
+ * @module
+ */
+
+/**
+ * The instrument names and units of `@trellis/otel`.
+ *
+ * @remarks
+ * - `trellis.child.restarts` (counter, `{restart}`): automatic restarts of a child.
+ * - `trellis.child.exits` (counter, `{exit}`): exits of a child, by `trellis.exit.reason`.
+ * - `trellis.child.active` (up-down counter, `{child}`): children with a running incarnation.
+ * - `trellis.child.start.duration` (histogram, `s`): from the moment a restart is due (the exit,
+ *   plus any backoff delay) to the child's next start.
+ * - `trellis.supervisor.restart_budget.used` (gauge, `{restart}`): restarts counted against the
+ *   restart budget now (the intensity window); `trellis.supervisor.restart_budget.limit` (gauge)
+ *   is what it may reach.
+ * - `trellis.supervisor.gave_up` (counter, `{event}`): supervisors that exceeded their intensity.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { METRICS } from '@trellis/otel';
+ * assert.equal(METRICS.restarts.name, 'trellis.child.restarts');
+ * assert.equal(METRICS.startDuration.unit, 's');
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
+export const METRICS = {
+  restarts: { name: 'trellis.child.restarts', unit: '{restart}', description: 'Automatic restarts of a child.' },
+  exits: { name: 'trellis.child.exits', unit: '{exit}', description: 'Exits of a child incarnation, by reason.' },
+  active: { name: 'trellis.child.active', unit: '{child}', description: 'Children with a running incarnation.' },
+  startDuration: {
+    name: 'trellis.child.start.duration',
+    unit: 's',
+    description: "Time from when a child's restart was due (its exit plus any backoff delay) to its next start.",
+  },
+  budgetUsed: {
+    name: 'trellis.supervisor.restart_budget.used',
+    unit: '{restart}',
+    description: "Restarts counted against the supervisor's restart budget now (its intensity window).",
+  },
+  budgetLimit: {
+    name: 'trellis.supervisor.restart_budget.limit',
+    unit: '{restart}',
+    description: 'What trellis.supervisor.restart_budget.used may reach before the supervisor gives up (its intensity).',
+  },
+  gaveUp: { name: 'trellis.supervisor.gave_up', unit: '{event}', description: 'Supervisors that exceeded their restart intensity and gave up.' },
+} as const;
+
+/**
+ * The event names of the log records `@trellis/otel` emits (one per fact).
+ *
+ * @remarks
+ * OpenTelemetry removed the separate Event API; events are log records with an event name.
+ * `trellis.child.started` and `trellis.child.exited` are INFO (an abnormal exit is WARN),
+ * `trellis.child.start_failed` is ERROR, `trellis.supervisor.gave_up` is ERROR.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { EVENTS } from '@trellis/otel';
+ * assert.equal(EVENTS.gaveUp, 'trellis.supervisor.gave_up');
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
+export const EVENTS = {
+  started: 'trellis.child.started',
+  exited: 'trellis.child.exited',
+  startFailed: 'trellis.child.start_failed',
+  gaveUp: 'trellis.supervisor.gave_up',
+} as const;
+
+/**
+ * The span names of `@trellis/otel`: bounded operations only, never a child's whole life.
+ *
+ * @remarks
+ * - `trellis.supervisor.restart`: from a child's exit that the supervisor answers with a restart
+ *   to that child's next start (a group restart of `one_for_all`/`rest_for_one` included, since
+ *   the siblings are stopped and started in between); it ends in error when the restart fails or
+ *   the supervisor gives up instead.
+ * - `trellis.supervisor.shutdown`: from the supervisor giving up to its stop.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { SPANS } from '@trellis/otel';
+ * assert.equal(SPANS.restart, 'trellis.supervisor.restart');
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
+export const SPANS = {
+  restart: 'trellis.supervisor.restart',
+  shutdown: 'trellis.supervisor.shutdown',
+} as const;
+
+/**
+ * The attribute keys of every instrument, log record and span; all of low cardinality (never a
+ * pid, an incarnation or a ResumeID on a metric).
+ *
+ * @remarks
+ * `trellis.supervisor.path` is the supervisor's path of ids (`root/db`); `trellis.child.id` the
+ * child's id within it; `trellis.child.kind` `worker` or `supervisor`; `trellis.exit.reason`
+ * `normal`, `shutdown`, `error`, `killed`, …; `error.type` the OpenTelemetry attribute, set to the
+ * exit reason on abnormal exits. Log records also carry `trellis.child.incarnation`, and
+ * `process.exit.code` / `process.exit.signal` for OS children where known.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { ATTRIBUTES } from '@trellis/otel';
+ * assert.equal(ATTRIBUTES.supervisor, 'trellis.supervisor.path');
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
+export const ATTRIBUTES = {
+  supervisor: 'trellis.supervisor.path',
+  child: 'trellis.child.id',
+  kind: 'trellis.child.kind',
+  reason: 'trellis.exit.reason',
+  errorType: 'error.type',
+  incarnation: 'trellis.child.incarnation',
+  exitCode: 'process.exit.code',
+  exitSignal: 'process.exit.signal',
+} as const;
+
+/**
+ * The instrumentation scope name under which meters, tracers and loggers are got.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { SCOPE } from '@trellis/otel';
+ * assert.equal(SCOPE, '@trellis/otel');
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
+export const SCOPE = '@trellis/otel';
