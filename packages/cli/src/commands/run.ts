@@ -10,6 +10,7 @@ import { createHealthServer, createMetrics, createPinoReporter, createTreeObserv
 import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { type Io, parseAddress, UsageError } from './shared.js';
+import { startOtel } from '../otel/startOtel.js';
 
 export const runHelp = `Usage: trellis run <config> [--http HOST:PORT] [--log-level LEVEL]
 
@@ -26,6 +27,8 @@ Options:
                      bound address is logged as event "http.listening"); default none, or the
                      config's http
   --log-level LEVEL  trace|debug|info|warn|error|fatal|silent; default $TRELLIS_LOG_LEVEL or info
+  --otel             also export traces, metrics and logs with OpenTelemetry, configured by the
+                     standard OTEL_* variables (default OTLP/HTTP to localhost:4318)
   -h, --help         show this help`;
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -39,7 +42,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { http: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { http: { type: 'string' }, 'log-level': { type: 'string' }, otel: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.out(runHelp);
@@ -57,6 +60,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
   const metrics = createMetrics({ defaultMetrics: true });
   const observer = createTreeObserver(fanOut(createPinoReporter(logger), metrics.handle));
+  const otel = values.otel === true ? await startOtel() : undefined;
 
   // Signals are handled from here on, so one that arrives while the tree starts is not lost.
   let stopping: 'SIGINT' | 'SIGTERM' | undefined;
@@ -75,6 +79,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     process.off('SIGTERM', onSignal);
     await server?.close();
     observer.unsubscribe();
+    await otel?.shutdown();
     settle(code);
   };
   const stopTree = (ref: SupervisorRef): void => {
@@ -111,6 +116,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const started = root;
   metrics.track(started);
+  otel?.attach(started);
   const rootId = (started as { logic?: { id?: string } }).logic?.id ?? started.id;
   if (stopping !== undefined) {
     stopTree(started); // a signal arrived while the tree was starting
