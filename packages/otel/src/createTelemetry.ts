@@ -57,6 +57,10 @@ export interface TelemetryOptions {
 /**
  * What {@link createTelemetry} returns: the live subscription and the way to end it.
  *
+ * @remarks
+ * `close()` does not shut the providers down: they are the application's, and so is flushing
+ * them (the SDK's `shutdown()`).
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';

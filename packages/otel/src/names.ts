@@ -28,7 +28,7 @@
  * assert.equal(METRICS.startDuration.unit, 's');
  * ```
  *
- * @category names
+ * @category observability
  * @since 0.1.0
  */
 export const METRICS = {
@@ -68,7 +68,7 @@ export const METRICS = {
  * assert.equal(EVENTS.gaveUp, 'trellis.supervisor.gave_up');
  * ```
  *
- * @category names
+ * @category observability
  * @since 0.1.0
  */
 export const EVENTS = {
@@ -95,7 +95,7 @@ export const EVENTS = {
  * assert.equal(SPANS.restart, 'trellis.supervisor.restart');
  * ```
  *
- * @category names
+ * @category observability
  * @since 0.1.0
  */
 export const SPANS = {
@@ -121,7 +121,7 @@ export const SPANS = {
  * assert.equal(ATTRIBUTES.supervisor, 'trellis.supervisor.path');
  * ```
  *
- * @category names
+ * @category observability
  * @since 0.1.0
  */
 export const ATTRIBUTES = {
@@ -138,6 +138,10 @@ export const ATTRIBUTES = {
 /**
  * The instrumentation scope name under which meters, tracers and loggers are got.
  *
+ * @remarks
+ * OpenTelemetry asks a library to get its meter, tracer and logger under its own name and
+ * version; select or drop trellis's telemetry in a view or processor by this scope.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
@@ -145,7 +149,7 @@ export const ATTRIBUTES = {
  * assert.equal(SCOPE, '@trellis/otel');
  * ```
  *
- * @category names
+ * @category observability
  * @since 0.1.0
  */
 export const SCOPE = '@trellis/otel';
