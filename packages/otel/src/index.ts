@@ -9,4 +9,4 @@
  */
 export { createTelemetry, type Telemetry, type TelemetryOptions } from './createTelemetry.js';
 export { TelemetryOptionsError } from './errors.js';
-export { ATTRIBUTES, EVENTS, METRICS, SCOPE, SPANS } from './names.js';
+export { ATTRIBUTES, EVENTS, METRICS, SCOPE, SPANS, type Instrument } from './names.js';

@@ -7,6 +7,34 @@
  */
 
 /**
+ * One instrument's name, unit and description, as {@link METRICS} lists them.
+ *
+ * @remarks
+ * `unit` is UCUM (`s`, or a `{annotation}` for counts), as OpenTelemetry asks.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { METRICS, type Instrument } from '@trellis/otel';
+ * const restarts: Instrument = METRICS.restarts;
+ * assert.equal(restarts.unit, '{restart}');
+ * ```
+ *
+ * @category observability
+ * @since 0.1.0
+ */
+export interface Instrument {
+  /** The instrument's name, such as `trellis.child.restarts`. */
+  readonly name: string;
+  /** Its UCUM unit. */
+  readonly unit: string;
+  /** What it measures. */
+  readonly description: string;
+}
+
+const instrument = (name: string, unit: string, description: string): Instrument => ({ name, unit, description });
+
+/**
  * The instrument names and units of `@trellis/otel`.
  *
  * @remarks
@@ -32,25 +60,20 @@
  * @since 0.1.0
  */
 export const METRICS = {
-  restarts: { name: 'trellis.child.restarts', unit: '{restart}', description: 'Automatic restarts of a child.' },
-  exits: { name: 'trellis.child.exits', unit: '{exit}', description: 'Exits of a child incarnation, by reason.' },
-  active: { name: 'trellis.child.active', unit: '{child}', description: 'Children with a running incarnation.' },
-  startDuration: {
-    name: 'trellis.child.start.duration',
-    unit: 's',
-    description: "Time from when a child's restart was due (its exit plus any backoff delay) to its next start.",
-  },
-  budgetUsed: {
-    name: 'trellis.supervisor.restart_budget.used',
-    unit: '{restart}',
-    description: "Restarts counted against the supervisor's restart budget now (its intensity window).",
-  },
-  budgetLimit: {
-    name: 'trellis.supervisor.restart_budget.limit',
-    unit: '{restart}',
-    description: 'What trellis.supervisor.restart_budget.used may reach before the supervisor gives up (its intensity).',
-  },
-  gaveUp: { name: 'trellis.supervisor.gave_up', unit: '{event}', description: 'Supervisors that exceeded their restart intensity and gave up.' },
+  /** Automatic restarts of a child (counter). */
+  restarts: instrument('trellis.child.restarts', '{restart}', 'Automatic restarts of a child.'),
+  /** Exits of a child, by reason (counter). */
+  exits: instrument('trellis.child.exits', '{exit}', 'Exits of a child incarnation, by reason.'),
+  /** Children with a running incarnation (up-down counter). */
+  active: instrument('trellis.child.active', '{child}', 'Children with a running incarnation.'),
+  /** Time from a due restart to the start (histogram, seconds). */
+  startDuration: instrument('trellis.child.start.duration', 's', "Time from when a child's restart was due (its exit plus any backoff delay) to its next start."),
+  /** Restart budget in use (gauge). */
+  budgetUsed: instrument('trellis.supervisor.restart_budget.used', '{restart}', "Restarts counted against the supervisor's restart budget now (its intensity window)."),
+  /** What the budget in use may reach (gauge). */
+  budgetLimit: instrument('trellis.supervisor.restart_budget.limit', '{restart}', 'What trellis.supervisor.restart_budget.used may reach before the supervisor gives up (its intensity).'),
+  /** Supervisors that gave up (counter). */
+  gaveUp: instrument('trellis.supervisor.gave_up', '{event}', 'Supervisors that exceeded their restart intensity and gave up.'),
 } as const;
 
 /**
@@ -72,9 +95,13 @@ export const METRICS = {
  * @since 0.1.0
  */
 export const EVENTS = {
+  /** A child started. */
   started: 'trellis.child.started',
+  /** A child incarnation exited. */
   exited: 'trellis.child.exited',
+  /** A start attempt failed. */
   startFailed: 'trellis.child.start_failed',
+  /** A supervisor exceeded its intensity and gave up. */
   gaveUp: 'trellis.supervisor.gave_up',
 } as const;
 
@@ -99,7 +126,9 @@ export const EVENTS = {
  * @since 0.1.0
  */
 export const SPANS = {
+  /** From an exit answered by a restart to the next start. */
   restart: 'trellis.supervisor.restart',
+  /** From a give-up to the stop. */
   shutdown: 'trellis.supervisor.shutdown',
 } as const;
 
@@ -125,13 +154,21 @@ export const SPANS = {
  * @since 0.1.0
  */
 export const ATTRIBUTES = {
+  /** The supervisor's path of ids. */
   supervisor: 'trellis.supervisor.path',
+  /** The child's id. */
   child: 'trellis.child.id',
+  /** `worker` or `supervisor`. */
   kind: 'trellis.child.kind',
+  /** The exit reason. */
   reason: 'trellis.exit.reason',
+  /** The exit reason of an abnormal exit (OpenTelemetry `error.type`). */
   errorType: 'error.type',
+  /** The incarnation (log records only). */
   incarnation: 'trellis.child.incarnation',
+  /** An OS child's exit code (log records only). */
   exitCode: 'process.exit.code',
+  /** An OS child's terminating signal (log records only). */
   exitSignal: 'process.exit.signal',
 } as const;
 
