@@ -25,7 +25,7 @@ if (!lowest) throw new Error(`packages/core/package.json: peerDependencies.xstat
 /** Runs a command with a time limit; returns whether it exited 0. */
 function run(command, args, options) {
   const started = Date.now();
-  const result = spawnSync(command, args, { stdio: 'inherit', timeout: 150_000, killSignal: 'SIGKILL', ...options });
+  const result = spawnSync(command, args, { stdio: 'inherit', timeout: 300_000, killSignal: 'SIGKILL', ...options });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.error) console.log(`xstate range: ${command} ${args.join(' ')}: ${result.error.message} after ${seconds}s`);
   return result.status === 0;
