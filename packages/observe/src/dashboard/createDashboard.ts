@@ -377,10 +377,15 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     const raw = typeof header === 'string' ? header : (url.searchParams.get('after') ?? undefined);
     const after = raw === undefined ? log.lastId : Number(raw);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write('retry: 1000\n\n');
     const replayed = Number.isInteger(after) ? log.since(after) : { kind: 'reset' as const, lastId: log.lastId };
-    if (replayed.kind === 'reset') res.write(`id: ${replayed.lastId}\nevent: reset\ndata: ${JSON.stringify({ lastId: replayed.lastId })}\n\n`);
-    else for (const entry of replayed.facts) writeFact(res, entry);
+    if (replayed.kind === 'reset') {
+      res.write(`retry: 1000\nid: ${replayed.lastId}\nevent: reset\ndata: ${JSON.stringify({ lastId: replayed.lastId })}\n\n`);
+    } else {
+      // An id with no data sets the browser's last event id without an event: a stream dropped
+      // before any fact came still reconnects with Last-Event-ID instead of from nowhere.
+      res.write(`retry: 1000\nid: ${after}\n\n`);
+      for (const entry of replayed.facts) writeFact(res, entry);
+    }
     const stop = log.listen((entry) => writeFact(res, entry));
     // A comment now and then keeps proxies and idle timeouts from closing a quiet stream.
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
