@@ -145,8 +145,9 @@ function renderDetails() {
   box.append(h('dl', { id: 'detail-list' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', { 'data-field': k }, String(v))])));
   if (n.spec) box.append(h('h2', { style: 'margin-top:12px' }, 'Spec'), h('pre', {}, JSON.stringify(n.spec, null, 2)));
   if (n.output && n.output.length) {
-    box.append(h('h2', { style: 'margin-top:12px' }, 'Output (last ' + n.output.length + ' lines)'),
-      h('pre', { class: 'output' }, n.output.map((o) => h('span', { class: o.stream === 'stderr' ? 'err' : '' }, o.line + '\\n'))));
+    const pre = h('pre', { class: 'output' }, n.output.map((o) => h('span', { class: o.stream === 'stderr' ? 'err' : '' }, o.line + '\\n')));
+    box.append(h('h2', { style: 'margin-top:12px' }, 'Output (last ' + n.output.length + ' lines)'), pre);
+    pre.scrollTop = pre.scrollHeight; // the newest lines in view
   }
   if (n.path === state.tree.path) return;
   if (!state.actions) { box.append(h('p', { class: 'note' }, 'Read-only: actions are off.')); return; }
