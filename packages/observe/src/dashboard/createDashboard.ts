@@ -67,8 +67,8 @@ export interface DashboardOptions {
  * dashboard.attach(root);
  * const http = createHealthServer({ root, dashboard });
  * const { url } = await http.listen();
- * const view = await (await fetch(`${url}/ui/tree`)).json();
- * assert.equal(view.tree.children[0].path, 'root/db');
+ * const view = (await (await fetch(`${url}/ui/tree`)).json()) as { tree: { children: Array<{ path: string }> } };
+ * assert.equal(view.tree.children[0]?.path, 'root/db');
  * assert.match(await (await fetch(`${url}/ui`)).text(), /<title>trellis/);
  * await http.close();
  * dashboard.close();

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboard, createHealthServer, type Dashboard, type DashboardOptions, type HealthServer } from '../../src/index.js';
 
 interface SseEvent {
-  readonly id?: string;
+  readonly id: string | undefined;
   readonly event: string;
   readonly data: string;
 }
