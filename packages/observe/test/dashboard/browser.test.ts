@@ -106,7 +106,7 @@ describe.skipIf(executablePath === undefined)('the dashboard in Chromium', () =>
     const crashedAt = Date.now();
     conn.crash(new Error('connection reset by peer'));
     await page.locator('#timeline-body tr[data-type="sup.child.exited"]').first().waitFor({ timeout: 1_000 });
-    await page.waitForFunction(`document.querySelector('.node[data-path="root/db/pool/conn"] .incarnation')?.textContent === '#1'`, undefined, { timeout: 1_000 });
+    await row(page, 'root/db/pool/conn').locator('.incarnation', { hasText: /^#1$/ }).waitFor({ timeout: 1_000 });
     expect(Date.now() - crashedAt).toBeLessThan(1_000);
     const crash = await page.locator('#timeline-body tr[data-type="sup.child.exited"]').first().innerText();
     expect(crash).toContain('root/db/pool/conn');
@@ -136,7 +136,7 @@ describe.skipIf(executablePath === undefined)('the dashboard in Chromium', () =>
     const seen = Number(await page.evaluate('state.lastId'));
     dashboard.dropStreams();
     api.crash(new Error('while nobody was listening')); // the page has no stream now
-    await page.waitForFunction(`document.querySelector('.node[data-path="root/api"] .incarnation')?.textContent === '#1'`, undefined, { timeout: 5_000 });
+    await row(page, 'root/api').locator('.incarnation', { hasText: /^#1$/ }).waitFor({ timeout: 5_000 });
     await expect(page.locator('#timeline-body').innerText()).resolves.toContain('while nobody was listening');
     // The first request started from /ui/tree's lastFactId; the reconnect named where it left off.
     expect(lastEventIds).toEqual([undefined, String(seen)]);
@@ -171,10 +171,10 @@ describe.skipIf(executablePath === undefined)('the dashboard in Chromium', () =>
     const { page } = await open(`${url}/ui#token=${dashboard.token}`);
     await row(page, 'root/api').click();
     await page.locator('#details [data-action="terminate"]').click();
-    await page.waitForFunction(`document.querySelector('.node[data-path="root/api"]')?.getAttribute('data-status') === 'stopped'`, undefined, { timeout: 2_000 });
+    await page.locator('.node[data-path="root/api"][data-status="stopped"]').waitFor({ timeout: 2_000 });
     expect(status()).toBe('stopped');
     await page.locator('#details [data-action="restart"]').click();
-    await page.waitForFunction(`document.querySelector('.node[data-path="root/api"]')?.getAttribute('data-status') === 'running'`, undefined, { timeout: 2_000 });
+    await page.locator('.node[data-path="root/api"][data-status="running"]').waitFor({ timeout: 2_000 });
     expect(status()).toBe('running');
   });
 });
