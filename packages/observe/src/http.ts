@@ -1,12 +1,14 @@
 /**
  * The operations endpoints of a tree over `node:http`: `/healthz`, `/readyz`, `/metrics` and
- * `/tree`, bound to 127.0.0.1 unless told otherwise.
+ * `/tree`, and the live dashboard (`/ui`, `/events`) when given one, bound to 127.0.0.1 unless
+ * told otherwise.
  *
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SupervisorRef } from '@trellis/core';
+import type { Dashboard } from './dashboard/createDashboard.js';
 import type { TrellisMetrics } from './metrics.js';
 import { notRunning, tree } from './treeModel.js';
 
@@ -44,6 +46,8 @@ export interface HealthServerOptions {
   readonly host?: string;
   /** The port; default 0 (any free port; read it from {@link HealthServer.listen}'s result). */
   readonly port?: number;
+  /** A live dashboard ({@link createDashboard}) to serve at `/ui`, `/ui/tree` and `/events`; default none. */
+  readonly dashboard?: Dashboard;
 }
 
 /**
@@ -120,7 +124,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown, head: bool
  * - `GET /readyz`: 200 `{ "status": "ready" }` when the root and every child in the tree are
  *   running, else 503 `{ "status": "not_ready", "notRunning": [paths] }` (readiness);
  * - `GET /metrics`: the registry in Prometheus text format;
- * - `GET /tree`: the live tree as JSON ({@link tree}).
+ * - `GET /tree`: the live tree as JSON ({@link tree});
+ * - with `dashboard`: `GET /ui` (the page), `GET /ui/tree`, `GET /events` and the actions
+ *   ({@link createDashboard}).
  *
  * Anything else is 404; methods other than GET and HEAD are 405. It binds 127.0.0.1 by
  * default: expose it on purpose (`host: '0.0.0.0'`), for example for Kubernetes probes.
@@ -146,11 +152,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, head: bool
  * @since 0.1.0
  */
 export function createHealthServer(options: HealthServerOptions): HealthServer {
-  const { root, metrics } = options;
+  const { root, metrics, dashboard } = options;
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (dashboard !== undefined && (await dashboard.serve(root, req, res))) return;
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -178,7 +185,8 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
         return;
       }
     }
-    sendJson(res, 404, { error: 'not_found', endpoints: ['/healthz', '/readyz', '/metrics', '/tree'] }, head);
+    const endpoints = ['/healthz', '/readyz', '/metrics', '/tree', ...(dashboard === undefined ? [] : ['/ui', '/ui/tree', '/events'])];
+    sendJson(res, 404, { error: 'not_found', endpoints }, head);
   };
 
   const server = createServer((req, res) => {

@@ -2,10 +2,12 @@
  * `@trellis/observe`: operations for trellis trees. One subscription to the facts of a whole
  * tree ({@link observeTree}), OTP-style pino reports ({@link createPinoReporter}), Prometheus
  * metrics ({@link createMetrics}), the tree as data ({@link reduceTree}, {@link tree}) and the
- * HTTP endpoints `/healthz`, `/readyz`, `/metrics` and `/tree` ({@link createHealthServer}).
+ * HTTP endpoints `/healthz`, `/readyz`, `/metrics` and `/tree` ({@link createHealthServer}), and a
+ * live dashboard at `/ui` ({@link createDashboard}).
  *
  * @module
  */
+export { createDashboard, type Dashboard, type DashboardOptions } from './dashboard/createDashboard.js';
 export { createHealthServer, type BoundAddress, type HealthServer, type HealthServerOptions } from './http.js';
 export { createMetrics, type MetricsOptions, type TrellisMetrics } from './metrics.js';
 export { createTreeObserver, fanOut, observeTree, type FactHandler, type TreeObserver, type TreeObserverOptions, type Unsubscribe } from './observeTree.js';

@@ -6,13 +6,13 @@
  */
 import { parseArgs } from 'node:util';
 import { startSupervisor, stopSupervisor, type SupervisorExit, type SupervisorRef } from '@trellis/core';
-import { createHealthServer, createMetrics, createPinoReporter, createTreeObserver, fanOut, type HealthServer } from '@trellis/observe';
+import { createDashboard, createHealthServer, createMetrics, createPinoReporter, createTreeObserver, fanOut, type HealthServer } from '@trellis/observe';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { type Io, parseAddress, UsageError } from './shared.js';
 import { startOtel } from '../otel/startOtel.js';
 
-export const runHelp = `Usage: trellis run <config> [--http HOST:PORT] [--log-level LEVEL]
+export const runHelp = `Usage: trellis run <config> [--http HOST:PORT] [--ui-actions] [--log-level LEVEL]
 
 Starts the tree a config module exports (TS or JS; TS is loaded without a build step) and
 logs every supervisor report as one pino JSON line on stdout. The default export is a
@@ -23,9 +23,11 @@ shutdown) and exits 0; a second signal exits at once (143 for SIGTERM, 130 for S
 Exits 1 when the tree fails to start or the root supervisor gives up.
 
 Options:
-  --http HOST:PORT   serve /healthz /readyz /metrics /tree (port 0 picks a free port; the
-                     bound address is logged as event "http.listening"); default none, or the
-                     config's http
+  --http HOST:PORT   serve /healthz /readyz /metrics /tree and the live dashboard at /ui
+                     (port 0 picks a free port; the bound address is logged as event
+                     "http.listening" and the page's URL printed); default none, or the config's http
+  --ui-actions       let the dashboard terminate and restart children; the URL printed
+                     then carries the token the actions need (#token=...)
   --log-level LEVEL  trace|debug|info|warn|error|fatal|silent; default $TRELLIS_LOG_LEVEL or info
   --otel             also export traces, metrics and logs with OpenTelemetry, configured by the
                      standard OTEL_* variables (default OTLP/HTTP to localhost:4318)
@@ -42,7 +44,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { http: { type: 'string' }, 'log-level': { type: 'string' }, otel: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      http: { type: 'string' },
+      'ui-actions': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      otel: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     io.out(runHelp);
@@ -59,7 +67,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const http = httpFlag ?? (loaded.http === undefined ? undefined : parseAddress(loaded.http));
 
   const metrics = createMetrics({ defaultMetrics: true });
-  const observer = createTreeObserver(fanOut(createPinoReporter(logger), metrics.handle));
+  const dashboard = createDashboard({ actions: values['ui-actions'] === true });
+  const observer = createTreeObserver(fanOut(createPinoReporter(logger), metrics.handle, dashboard.handle));
   const otel = values.otel === true ? await startOtel() : undefined;
 
   // Signals are handled from here on, so one that arrives while the tree starts is not lost.
@@ -78,6 +87,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await server?.close();
+    dashboard.close();
     observer.unsubscribe();
     await otel?.shutdown();
     settle(code);
@@ -124,10 +134,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 
   if (http !== undefined) {
-    server = createHealthServer({ root: started, metrics, host: http.host, port: http.port });
+    server = createHealthServer({ root: started, metrics, dashboard, host: http.host, port: http.port });
     try {
       const bound = await server.listen();
-      logger.info({ event: 'http.listening', ...bound }, `serving /healthz /readyz /metrics /tree at ${bound.url}`);
+      const ui = `${bound.url}/ui${dashboard.token === undefined ? '' : `#token=${dashboard.token}`}`;
+      logger.info({ event: 'http.listening', ...bound, ui }, `serving /healthz /readyz /metrics /tree at ${bound.url}`);
+      io.err(`trellis: dashboard at ${ui}`);
     } catch (error) {
       logger.fatal({ event: 'http.failed', err: error }, 'cannot serve the HTTP endpoints');
       io.err(`trellis: cannot listen on ${values.http ?? loaded.http}: ${error instanceof Error ? error.message : String(error)}`);
