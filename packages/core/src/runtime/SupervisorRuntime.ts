@@ -1039,7 +1039,8 @@ export class SupervisorRuntime {
   }
 
   private info(rec: ChildRecord): ChildInfo {
-    const status = rec.state === 'restarting' ? 'restarting' : rec.ref === undefined ? 'stopped' : 'running';
+    // Spawned but not yet ready is `starting` (decision 0007); a child being stopped is still `running`.
+    const status = rec.state === 'restarting' ? 'restarting' : rec.ref === undefined ? 'stopped' : rec.state === 'starting' ? 'starting' : 'running';
     const base = {
       id: rec.spec.id,
       status,
