@@ -52,7 +52,7 @@ function program(mode: string): Program {
     stdout: () => lines,
     stderr: () => stderr,
     exited,
-    line: async (prefix, ms = 15_000) => {
+    line: async (prefix, ms = 30_000) => {
       const deadline = Date.now() + ms;
       for (;;) {
         const found = lines.find((l) => l.startsWith(prefix));
@@ -87,7 +87,7 @@ describe('a running tree keeps its program alive; a stopped tree lets it go', ()
     expect(await p.line('stopped')).toBe('stopped {"reason":"normal"}');
     expect(await exitsWithin(p, 5_000)).toEqual({ code: 0, signal: null });
     expect(p.stderr()).toBe('');
-  }, 30_000);
+  }, 60_000);
 
   it('a child waiting out a long backoff keeps its program alive', async () => {
     const p = program('backoff');
@@ -96,7 +96,7 @@ describe('a running tree keeps its program alive; a stopped tree lets it go', ()
     p.child.kill('SIGTERM');
     expect(await p.line('stopped')).toBe('stopped {"reason":"normal"}');
     expect(await exitsWithin(p, 5_000)).toEqual({ code: 0, signal: null });
-  }, 30_000);
+  }, 60_000);
 
   it('stopSupervisor settles within the shutdown budget when a child ignores its stop request, and the program then exits by itself', async () => {
     const p = program('stuck');
@@ -106,14 +106,14 @@ describe('a running tree keeps its program alive; a stopped tree lets it go', ()
     expect(took).toBeGreaterThanOrEqual(295);
     expect(took).toBeLessThan(5_000);
     expect(await exitsWithin(p, 5_000)).toEqual({ code: 0, signal: null });
-  }, 30_000);
+  }, 60_000);
 
   it('a root that gives up with no logger and no onGiveUp prints one line on stderr, and its program exits', async () => {
     const p = program('giveup');
-    const exit = await exitsWithin(p, 15_000);
+    const exit = await exitsWithin(p, 30_000);
     expect(exit).toEqual({ code: 0, signal: null });
     const lines = p.stderr().split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^trellis: supervisor "app" gave up: child "flaky" exceeded the restart intensity \(2 in 60000 ms\); its last exit: error \(Error: boom\)\./);
-  }, 30_000);
+  }, 60_000);
 });

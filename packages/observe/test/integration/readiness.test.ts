@@ -45,7 +45,7 @@ describe('readiness tells the truth (decision 0007)', () => {
     try {
       const port = await new Promise<number>((resolve, reject) => {
         let out = '';
-        const timer = setTimeout(() => reject(new Error(`no port within 15 s: ${stderr}`)), 15_000);
+        const timer = setTimeout(() => reject(new Error(`no port within 30 s: ${stderr}`)), 30_000);
         program.stdout.on('data', (d: Buffer) => {
           out += d.toString();
           const match = /^port (\d+)$/m.exec(out);
@@ -79,5 +79,5 @@ describe('readiness tells the truth (decision 0007)', () => {
     } finally {
       if (program.exitCode === null && program.signalCode === null) program.kill('SIGKILL');
     }
-  }, 40_000);
+  }, 90_000);
 });
