@@ -34,14 +34,30 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): unknown;
   /** Cancels a timer; a handle that already fired or was cleared is ignored. */
   clearTimeout(handle: unknown): void;
+  /**
+   * Holds the program open until the returned release is called, the way a listening server
+   * does; optional. A root supervisor calls it when it starts and releases it when it ends, so
+   * its tree's timers need not hold the program themselves. Calling the release more than once
+   * has no further effect. A test clock has none: its time only moves when the test steps it.
+   */
+  keepAlive?(): () => void;
 }
+
+/** The longest delay Node's timers accept (2^31 - 1 ms, about 24.8 days). */
+const HOLD_MS = 2_147_483_647;
+let holders = 0;
+let holdOpen: ReturnType<typeof setInterval> | undefined;
 
 /**
  * The real clock: `Date.now()` and Node's timers.
  *
  * @remarks
- * Timers are `unref`'d so that a supervisor waiting out a shutdown timeout does not by itself
- * keep a finished program alive.
+ * The program's life follows the tree's, not its timers' (decision 0008). Timers are `unref`'d, so
+ * a timer left behind never holds a finished program open; instead {@link Clock.keepAlive} holds
+ * one `ref`'d interval for as long as any holder keeps it (reference counted), and a started root
+ * supervisor is such a holder from its start to its end. So a tree whose only work is sleeping
+ * workers, a backoff or a shutdown timeout keeps its program running, and a program whose tree
+ * has ended can exit.
  *
  * @example
  * ```ts
@@ -49,6 +65,8 @@ export interface Clock {
  * import { systemClock } from '@trellis/core';
  * const before = Date.now();
  * assert.ok(systemClock.now() >= before); // epoch milliseconds
+ * const release = systemClock.keepAlive?.(); // the program stays up...
+ * release?.(); // ...until the last holder lets go
  * ```
  *
  * @category models
@@ -62,6 +80,19 @@ export const systemClock: Clock = {
     return handle;
   },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  keepAlive: () => {
+    // One ref'd interval for every holder: it never fires in practice, it only holds the loop.
+    if (holders++ === 0) holdOpen = setInterval(() => {}, HOLD_MS);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--holders === 0) {
+        clearInterval(holdOpen);
+        holdOpen = undefined;
+      }
+    };
+  },
 };
 
 /**

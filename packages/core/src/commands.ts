@@ -22,8 +22,10 @@ import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ChildSpecInput, Dynami
  * `createTestClock` from `@trellis/core/testing` in tests); `inspect` receives XState's inspection
  * events of every actor in the tree; `systemId` is the root actor's `systemId`; `onGiveUp` is called
  * once if the root ends by itself (it gave up, shut down automatically, or was killed), never after
- * {@link stopSupervisor}. OTP has no counterpart: these are what a Node process needs where OTP has
- * `start_link`.
+ * {@link stopSupervisor}. A root that gives up (restart intensity) with neither `onGiveUp` nor a
+ * `logger` in its config prints one line on stderr, as Node does for an unhandled rejection;
+ * giving either is how a program opts out. OTP has no counterpart: these are what a Node process
+ * needs where OTP has `start_link`.
  *
  * @example
  * ```ts
@@ -87,6 +89,10 @@ function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v:
  * `options.inspect` is XState's inspection observer and reaches every actor in the tree;
  * `options.clock` drives the whole tree's time.
  *
+ * A started root holds its program open, as a listening server does, until it ends (stopped,
+ * given up or killed): a tree of sleeping workers keeps running without anything else to hold
+ * Node's event loop, and a program whose tree ended can exit (decision 0008).
+ *
  * @param logic - a supervisor from {@link defineSupervisor}.
  * @param options - inspection, clock and systemId.
  * @returns the running root supervisor.
@@ -138,6 +144,8 @@ export function startSupervisor(logic: SupervisorLogic, options: StartSupervisor
         settled = true;
         subscription.unsubscribe();
         if (options.onGiveUp !== undefined) watchGiveUp(actor, options.onGiveUp);
+        // Nobody listens (no logger, no onGiveUp): a tree that gives up must not die in silence.
+        else if (snapshot.context.runtime.config.logger === undefined) watchGiveUp(actor, (exit) => reportGiveUp(actor, exit));
         resolve(actor);
       }
     };
@@ -159,6 +167,26 @@ function guardInspect(inspect: NonNullable<StartSupervisorOptions['inspect']>): 
       // a broken inspector must not break the tree it watches
     }
   };
+}
+
+/**
+ * One line on stderr for a root that gave up unheard, as Node prints an unhandled rejection. An
+ * automatic shutdown (`autoShutdown`) or a kill is not reported: the first is by design, the
+ * second was done by the program itself.
+ */
+function reportGiveUp(actor: SupervisorRef, exit: SupervisorExit): void {
+  if (exit.detail !== 'reached_max_restart_intensity') return;
+  const runtime = actor.getSnapshot().context.runtime;
+  const { intensity, periodMs } = runtime.config;
+  const offender = runtime.gaveUpOn;
+  const last = offender?.lastExit;
+  const detail = last?.detail as { name?: unknown; message?: unknown } | undefined;
+  const why = last === null || last === undefined ? '' : typeof detail?.message === 'string' ? `; its last exit: ${last.reason} (${String(detail.name ?? 'Error')}: ${detail.message})` : `; its last exit: ${last.reason}`;
+  const line =
+    `trellis: supervisor "${runtime.path}" gave up: child "${offender?.child ?? '?'}" exceeded the restart intensity ` +
+    `(${intensity} in ${periodMs} ms)${why}. Pass a logger to defineSupervisor or onGiveUp to startSupervisor to handle this yourself.`;
+  // Through globalThis, as env.ts reads process.env: the module also loads where there is no process.
+  (globalThis as { process?: { stderr?: { write(text: string): unknown } } }).process?.stderr?.write(`${line.replace(/\s*\n\s*/g, ' ')}\n`);
 }
 
 function watchGiveUp(actor: SupervisorRef, onGiveUp: (exit: SupervisorExit) => void): void {

@@ -448,23 +448,27 @@ export interface SupervisorConfig {
  * A child's state as a caller sees it.
  *
  * @remarks
- * `running`: an incarnation is alive; `restarting`: the restart failed or waits out its backoff and
- * is retried; `stopped`: the spec is kept but no incarnation runs (a clean `transient` exit, or
- * {@link terminateChild}). OTP's `which_children/1` shows these as a pid, `restarting` and
- * `undefined`.
+ * `starting`: an incarnation has been spawned and has not yet said it is ready (a worker with
+ * `awaitReady` before `ctx.ready()`, a child supervisor starting its own children, an OS process
+ * waiting for its readiness probe); `running`: an incarnation is alive and ready; `restarting`:
+ * the restart failed or waits out its backoff and is retried; `stopped`: the spec is kept but no
+ * incarnation runs (a clean `transient` exit, or {@link terminateChild}). OTP's
+ * `which_children/1` shows these as a pid (`starting` and `running` alike), `restarting` and
+ * `undefined`; a `starting` child counts as active in {@link countChildren}, as its pid does in
+ * OTP (decision 0007).
  *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
  * import type { ChildStatus } from '@trellis/core';
- * const status: ChildStatus = 'restarting';
- * assert.notEqual(status, 'running');
+ * const status: ChildStatus = 'starting';
+ * assert.notEqual(status, 'running'); // spawned, not yet ready
  * ```
  *
  * @category models
  * @since 0.1.0
  */
-export type ChildStatus = 'running' | 'restarting' | 'stopped';
+export type ChildStatus = 'starting' | 'running' | 'restarting' | 'stopped';
 
 /**
  * One row of {@link whichChildren}.
@@ -492,7 +496,7 @@ export type ChildStatus = 'running' | 'restarting' | 'stopped';
 export interface ChildInfo {
   /** The child's id. */
   readonly id: ChildId;
-  /** Whether the child is running, restarting or stopped. */
+  /** Whether the child is starting (spawned, not yet ready), running, restarting or stopped. */
   readonly status: ChildStatus;
   /** Worker or supervisor, from its spec. */
   readonly type: ChildType;
@@ -545,7 +549,8 @@ export interface SupervisorExit {
  * The counts returned by {@link countChildren}, as OTP `count_children/1`.
  *
  * @remarks
- * `specs` counts every child spec, `active` the running children, `supervisors` and `workers` the
+ * `specs` counts every child spec, `active` the children with a live incarnation (`running` or
+ * `starting`: OTP counts a pid that is still starting), `supervisors` and `workers` the
  * specs of each type, as OTP's `specs`, `active`, `supervisors` and `workers`.
  *
  * @example

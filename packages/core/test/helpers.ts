@@ -3,10 +3,13 @@ import { createTestClock, scriptedChild, settle, type ScriptedChild, type TestCl
 
 export { settle };
 
-/** Starts a supervisor on a fresh test clock and records every fact it emits. */
+/**
+ * Starts a supervisor on a fresh test clock and records every fact it emits. Tests read give-ups
+ * from the facts, so the root opts out of its stderr line with a no-op `onGiveUp`.
+ */
 export async function start(config: SupervisorConfig, clock: TestClock = createTestClock(1_000)) {
   const facts: SupervisorFact[] = [];
-  const sup = await startSupervisor(defineSupervisor(config), { clock });
+  const sup = await startSupervisor(defineSupervisor(config), { clock, onGiveUp: () => {} });
   sup.on('*', (fact) => facts.push(fact as SupervisorFact));
   return { sup, clock, facts };
 }

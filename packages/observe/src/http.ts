@@ -122,7 +122,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, head: bool
  * @remarks
  * - `GET /healthz`: 200 `{ "status": "ok" }` while the process serves requests (liveness);
  * - `GET /readyz`: 200 `{ "status": "ready" }` when the root and every child in the tree are
- *   running, else 503 `{ "status": "not_ready", "notRunning": [paths] }` (readiness);
+ *   running and ready, else 503 `{ "status": "not_ready", "notRunning": [paths] }`, for example
+ *   while a restarted child has not yet said it is ready (readiness);
  * - `GET /metrics`: the registry in Prometheus text format;
  * - `GET /tree`: the live tree as JSON ({@link tree});
  * - with `dashboard`: `GET /ui` (the page), `GET /ui/tree`, `GET /events` and the actions

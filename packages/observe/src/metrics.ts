@@ -153,7 +153,7 @@ export function createMetrics(options: MetricsOptions = {}): TrellisMetrics {
 
   new Gauge({
     name: 'trellis_children',
-    help: 'Children of a supervisor by status (running, restarting, stopped), read at scrape time.',
+    help: 'Children of a supervisor by status (starting, running, restarting, stopped), read at scrape time.',
     labelNames: ['supervisor', 'status'] as const,
     registers,
     collect() {

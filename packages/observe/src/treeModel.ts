@@ -220,7 +220,7 @@ export interface TreeNode {
   readonly path: string;
   /** Worker or supervisor. */
   readonly type: ChildType;
-  /** Running, restarting or stopped. */
+  /** Starting (spawned, not yet ready), running, restarting or stopped. */
   readonly status: ChildStatus;
   /** The incarnation of the last start attempt (0 for the root). */
   readonly incarnation: number;
@@ -259,7 +259,8 @@ function childrenOf(ref: SupervisorRef, path: string): TreeNode[] {
       lastExit: info.lastExit === null ? null : toJSONValue(info.lastExit),
     };
     if (info.type !== 'supervisor') return node;
-    const nested = info.status === 'running' && info.ref !== undefined ? childrenOf(info.ref as SupervisorRef, childPath) : [];
+    // A child supervisor still starting shows the children it has started so far.
+    const nested = (info.status === 'running' || info.status === 'starting') && info.ref !== undefined ? childrenOf(info.ref as SupervisorRef, childPath) : [];
     return { ...node, children: nested };
   });
 }
@@ -299,7 +300,7 @@ export function tree(ref: SupervisorRef): TreeNode {
     id: path,
     path,
     type: 'supervisor',
-    status: running ? 'running' : 'stopped',
+    status: !running ? 'stopped' : snapshot.value === 'starting' ? 'starting' : 'running',
     incarnation: 0,
     restarts: 0,
     resumeId: path,
@@ -313,8 +314,9 @@ export function tree(ref: SupervisorRef): TreeNode {
  *
  * @remarks
  * This is what `/readyz` answers with: ready means the root and every child in the tree are
- * running. A child in a restart loop, or stopped (by `terminateChild`, or a transient child that
- * ended), makes the tree not ready.
+ * running. A child spawned but not yet ready (`starting`, such as a restarted child before its
+ * `ctx.ready()`), in a restart loop or waiting out a backoff (`restarting`), or stopped (by
+ * `terminateChild`, or a transient child that ended) makes the tree not ready.
  *
  * @param node - a node from {@link tree}.
  * @returns the paths of nodes not running.

@@ -199,12 +199,18 @@ export class SupervisorRuntime {
   private shuttingDown = false;
   private stopReplies: Reply[] = [];
   private readonly retries = new Set<ReturnType<typeof setImmediate>>();
+  /** A root holds its program open from its start to its end (decision 0008); nested ones need not. */
+  private readonly root: boolean;
+  private releaseProgram: (() => void) | undefined;
   exit: SupervisorExit | undefined;
+  /** Set when the supervisor gave up: the child whose restart exceeded intensity, and its last exit. */
+  gaveUpOn: { readonly child: ChildId; readonly lastExit: ExitStatus | null } | undefined;
 
   constructor(config: ResolvedConfig, self: AnyActorRef, tree: Partial<TreeContext> | undefined, fallbackClock: Clock) {
     this.config = config;
     this.self = self;
     this.path = tree?.path ?? config.id;
+    this.root = tree?.registry === undefined;
     this.clock = config.clock ?? tree?.clock ?? fallbackClock;
     this.treeLogger = guardLogger(config.logger ?? tree?.logger ?? silentLogger);
     this.verbose = this.treeLogger !== silentLogger;
@@ -262,6 +268,8 @@ export class SupervisorRuntime {
   private dispatch(event: RuntimeEvent): void {
     switch (event.type) {
       case 'sup.init':
+        // Acquired at start, not in the constructor: an actor created and never started holds nothing.
+        if (this.root) this.releaseProgram = this.clock.keepAlive?.();
         this.run(this.initJob());
         return;
       case 'sup.retry':
@@ -406,6 +414,7 @@ export class SupervisorRuntime {
       { event: 'sup.intensity.exceeded', errorContext: 'shutdown', reason: 'reached_max_restart_intensity', offender: this.offender(failed) },
       'restart intensity exceeded, shutting down',
     );
+    this.gaveUpOn = { child: failed.spec.id, lastExit: failed.lastExit };
     if (failed.spec.restart === 'temporary') this.removeRecord(failed.spec.id);
     this.shuttingDown = true;
     yield* this.stopAll();
@@ -830,6 +839,14 @@ export class SupervisorRuntime {
     for (const reply of this.stopReplies.splice(0)) reply.resolve(exit);
     if (this.verbose) this.logger.info({ event: 'sup.stopped', reason: exit.reason, detail: describeDetail(exit.detail) }, 'supervisor stopped');
     this.emit({ type: 'sup.stopped', supervisor: this.path, exit: { reason: exit.reason, detail: describeDetail(exit.detail) } });
+    this.letProgramGo();
+  }
+
+  /** The tree has ended: its program may exit once nothing else holds it. */
+  private letProgramGo(): void {
+    const release = this.releaseProgram;
+    this.releaseProgram = undefined;
+    release?.();
   }
 
   /** The supervisor actor itself is being stopped by XState: its children die with it, unordered. */
@@ -856,6 +873,7 @@ export class SupervisorRuntime {
     for (const reply of this.stopReplies.splice(0)) reply.resolve(this.exit);
     // Observers learn of a killed supervisor's end too (its listeners are cleared after this).
     if (wasRunning) this.emit({ type: 'sup.stopped', supervisor: this.path, exit: this.exit });
+    this.letProgramGo();
   }
 
   private refuse(event: RuntimeEvent): void {
@@ -1026,7 +1044,8 @@ export class SupervisorRuntime {
   }
 
   private info(rec: ChildRecord): ChildInfo {
-    const status = rec.state === 'restarting' ? 'restarting' : rec.ref === undefined ? 'stopped' : 'running';
+    // Spawned but not yet ready is `starting` (decision 0007); a child being stopped is still `running`.
+    const status = rec.state === 'restarting' ? 'restarting' : rec.ref === undefined ? 'stopped' : rec.state === 'starting' ? 'starting' : 'running';
     const base = {
       id: rec.spec.id,
       status,

@@ -256,7 +256,8 @@ async function runOnce(setup: Setup, cmds: readonly Cmd[]): Promise<void> {
         ...setup.flags,
         children: setup.specs.map((s) => ({ id: s.id, start: kid(s.id), restart: s.restart, significant: s.significant, shutdown: shutdownOf(s.brutal, s.deaf ?? false) })),
       }),
-      { clock },
+      // The model checks every give-up itself: opting out of the stderr line keeps the run quiet.
+      { clock, onGiveUp: () => {} },
     ),
     2_000,
     'startSupervisor',
