@@ -25,12 +25,18 @@ function editDistance(a: string, b: string): number {
   return d[x.length]![y.length]!;
 }
 
+/** `whole` contains `part` (ignoring case) and `part` is long enough to mean something: `timeoutMs` in `readyTimeoutMs`. */
+function contains(whole: string, part: string): boolean {
+  return part.length >= 4 && whole.toLowerCase().includes(part.toLowerCase());
+}
+
 /**
  * The valid key closest to `key`, when one is close enough to be the key that was meant.
  *
  * @remarks
  * Closeness is the edit distance (insertions, deletions, substitutions, a swap of two neighbours),
- * ignoring case. A key is suggested when it is at most a third of its length away (at least 2
+ * ignoring case; a valid key that contains the unknown one, or is contained in it, counts as one
+ * edit (`timeoutMs` suggests `readyTimeoutMs`). A key is suggested when it is at most a third of its length away (at least 2
  * edits), so `restrat` suggests `restart` but `colour` suggests nothing among supervisor flags.
  *
  * @param key - the unknown key.
@@ -52,7 +58,7 @@ export function closestKey(key: string, validKeys: readonly string[]): string | 
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of validKeys) {
-    const distance = editDistance(key, candidate);
+    const distance = contains(candidate, key) || contains(key, candidate) ? 1 : editDistance(key, candidate);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

@@ -35,6 +35,10 @@ describe('closestKey', () => {
     expect(closestKey(key, ['id', 'children', 'strategy', 'intensity', 'periodMs', 'restart'])).toBe(expected);
   });
 
+  it('suggests a key that contains the unknown one', () => {
+    expect(closestKey('timeoutMs', ['kind', 'port', 'intervalMs', 'readyTimeoutMs'])).toBe('readyTimeoutMs');
+  });
+
   it('suggests nothing when no key is close', () => {
     expect(closestKey('colour', ['id', 'children', 'strategy'])).toBeUndefined();
     expect(closestKey('x', [])).toBeUndefined();
