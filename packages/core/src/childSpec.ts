@@ -151,7 +151,7 @@ export function childSpec(input: ChildSpecInput | ChildSpec): ChildSpec {
  * assert.deepEqual(issues.map((issue) => issue.field), ['restrat', 'shutdown']);
  * ```
  *
- * @category validation
+ * @category errors
  * @since 0.1.0
  */
 export function childSpecIssues(input: unknown): InvalidChildSpecError[] {

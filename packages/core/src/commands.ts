@@ -87,6 +87,9 @@ function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v:
   });
 }
 
+/** The keys of {@link StartSupervisorOptions}. */
+const START_OPTIONS_KEYS = ['inspect', 'clock', 'systemId', 'onGiveUp'] as const;
+
 /**
  * Starts a supervisor tree and resolves once every initial child has started, in order.
  *
@@ -101,7 +104,8 @@ function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v:
  * @param options - inspection, clock and systemId.
  * @returns the running root supervisor.
  * @throws {@link StartChildError} when an initial child fails to start.
- * @throws {@link SupervisorArgumentError} when an option breaks its rule.
+ * @throws {@link SupervisorArgumentError} when an option breaks its rule or is unknown (naming the
+ * closest valid one), or when `logic` is not a supervisor (a raw config: pass `defineSupervisor(config)`).
  *
  * @example
  * ```ts
@@ -115,9 +119,6 @@ function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v:
  * @category commands
  * @since 0.1.0
  */
-/** The keys of {@link StartSupervisorOptions}. */
-const START_OPTIONS_KEYS = ['inspect', 'clock', 'systemId', 'onGiveUp'] as const;
-
 export function startSupervisor(logic: SupervisorLogic, options: StartSupervisorOptions = {}): Promise<SupervisorRef> {
   if (typeof (logic as { transition?: unknown })?.transition !== 'function' || childProtocolOf(logic).kind !== 'supervisor') {
     const rule =

@@ -60,7 +60,7 @@ const DYNAMIC_SUPERVISOR_KEYS = ['id', 'child', 'maxChildren', 'strategy', 'inte
  *
  * @param config - the template, limit and flags.
  * @returns the supervisor's machine.
- * @throws {@link InvalidSupervisorFlagsError} for a bad flag or `maxChildren`.
+ * @throws {@link InvalidSupervisorFlagsError} for a bad or unknown flag, or a bad `maxChildren`.
  * @throws {@link InvalidChildSpecError} for a bad template, or a `significant` one.
  *
  * @example Connections on demand

@@ -141,7 +141,7 @@ export function resolveConfig(config: SupervisorConfig, keys: readonly string[] 
  * ]);
  * ```
  *
- * @category validation
+ * @category errors
  * @since 0.1.0
  */
 export function supervisorConfigIssues(config: unknown, options: { readonly children?: boolean } = {}): SupervisorError[] {
@@ -365,7 +365,8 @@ export type SupervisorRef = ActorRefFrom<SupervisorLogic>;
  *
  * @param config - the supervisor's id, children and flags.
  * @returns the supervisor's machine.
- * @throws {@link InvalidSupervisorFlagsError} when a flag breaks its rule.
+ * @throws {@link InvalidSupervisorFlagsError} when a flag breaks its rule or is unknown: `stratgey`
+ * is an error that names `strategy` (decision 0009). {@link supervisorConfigIssues} lists every error.
  * @throws {@link InvalidChildSpecError} when a child spec breaks its rule, including `significant` with `autoShutdown: 'never'`.
  * @throws {@link DuplicateChildIdError} when two children share an id.
  *

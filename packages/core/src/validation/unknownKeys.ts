@@ -51,7 +51,7 @@ function contains(whole: string, part: string): boolean {
  * assert.equal(closestKey('colour', ['id', 'strategy', 'children']), undefined);
  * ```
  *
- * @category validation
+ * @category errors
  * @since 0.1.0
  */
 export function closestKey(key: string, validKeys: readonly string[]): string | undefined {
@@ -86,7 +86,7 @@ export function closestKey(key: string, validKeys: readonly string[]): string | 
  * assert.deepEqual(unknownKeys({ id: 'db', restrat: 'temporary' }, ['id', 'start', 'restart']), ['restrat']);
  * ```
  *
- * @category validation
+ * @category errors
  * @since 0.1.0
  */
 export function unknownKeys(value: object, validKeys: readonly string[]): string[] {
@@ -115,7 +115,7 @@ export function unknownKeys(value: object, validKeys: readonly string[]): string
  * );
  * ```
  *
- * @category validation
+ * @category errors
  * @since 0.1.0
  */
 export function unknownKeyMessage(key: string, where: string, validKeys: readonly string[]): string {
