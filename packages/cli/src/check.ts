@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { childSpec, defineSupervisor, type ChildSpec } from '@trellis/core';
+import { childSpec, childSpecIssues, defineSupervisor, supervisorConfigIssues, type ChildSpec } from '@trellis/core';
 import { isTreeConfig, type TreeChildInput, type TreeConfig } from './config.js';
 
 /**
@@ -43,6 +43,14 @@ function issueOf(path: string, error: unknown): TreeIssue {
   return { path, code, message: error instanceof Error ? error.message : String(error) };
 }
 
+/** The spec, when it is valid; else every error it has, added to `issues`. */
+function specOrIssues(input: unknown, path: string, issues: TreeIssue[]): ChildSpec | undefined {
+  const errors = childSpecIssues(input);
+  if (errors.length === 0) return childSpec(input as ChildSpec);
+  for (const error of errors) issues.push(issueOf(path, error));
+  return undefined;
+}
+
 /**
  * Lists every definition error of a tree config, depth first, without stopping at the first.
  *
@@ -77,11 +85,9 @@ export function checkTreeConfig(config: TreeConfig, path?: string): TreeIssue[] 
   const here = path ?? (typeof config?.id === 'string' && config.id !== '' ? config.id : '<root>');
   const issues: TreeIssue[] = [];
   if (typeof config !== 'object' || config === null) return [{ path: here, code: 'invalid_flags', message: 'a supervisor config must be an object' }];
-  try {
-    defineSupervisor({ ...config, children: [] });
-  } catch (error) {
-    issues.push(issueOf(here, error));
-  }
+  // Every broken rule of the flags and of each child, not the first: supervisorConfigIssues and
+  // childSpecIssues list them all (the children are checked here, with nested configs walked).
+  for (const error of supervisorConfigIssues(config, { children: false })) issues.push(issueOf(here, error));
   if (!Array.isArray(config.children)) return issues;
   const ids = new Set<string>();
   const resumeIds = new Set<string>();
@@ -92,17 +98,9 @@ export function checkTreeConfig(config: TreeConfig, path?: string): TreeIssue[] 
     if (typeof child === 'object' && child !== null && isTreeConfig(child.start)) {
       issues.push(...checkTreeConfig(child.start, childPath));
       placeholder ??= defineSupervisor({ id: 'placeholder', children: [] });
-      try {
-        spec = childSpec({ ...child, start: placeholder });
-      } catch (error) {
-        issues.push(issueOf(childPath, error));
-      }
+      spec = specOrIssues({ ...child, start: placeholder }, childPath, issues);
     } else {
-      try {
-        spec = childSpec(child as ChildSpec);
-      } catch (error) {
-        issues.push(issueOf(childPath, error));
-      }
+      spec = specOrIssues(child, childPath, issues);
     }
     if (typeof child?.id === 'string') {
       if (ids.has(child.id)) issues.push({ path: childPath, code: 'duplicate_child_name', message: `child id '${child.id}' is used twice under supervisor '${here}'; ids must be unique among the children of one supervisor` });

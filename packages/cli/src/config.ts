@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { childProtocolOf, defineSupervisor, type ChildSpec, type ChildSpecInput, type SupervisorConfig, type SupervisorLogic } from '@trellis/core';
+import { childProtocolOf, defineSupervisor, unknownKeyMessage, unknownKeys, type ChildSpec, type ChildSpecInput, type SupervisorConfig, type SupervisorLogic } from '@trellis/core';
 import type { AnyActorLogic } from 'xstate';
 
 const TREE_CONFIG = Symbol.for('trellis.treeConfig');
@@ -87,10 +87,13 @@ export interface TreeModule {
 }
 
 /**
- * Marks a raw supervisor config as a tree config; validates nothing.
+ * Marks a raw supervisor config as a tree config; validates nothing at run time.
  *
  * @remarks
- * `defineSupervisor` validates eagerly and throws at the first error. Exporting the raw config
+ * Not generic on purpose: TypeScript's excess-property check applies to the literal, so a typo
+ * such as `stratgey` is a type error in the editor, and `trellis check` reports it too (an
+ * unknown key is an error, decision 0009). `defineSupervisor` validates eagerly and throws at the
+ * first error. Exporting the raw config
  * instead lets `trellis check` report every error with its path, and `trellis tree` print the
  * whole static tree. Nested supervisors are raw configs too (`start: { id, children }` or
  * another `defineTreeConfig(...)`). `trellis run` builds it with {@link toSupervisorLogic}.
@@ -111,7 +114,7 @@ export interface TreeModule {
  * @category constructors
  * @since 0.1.0
  */
-export function defineTreeConfig<T extends TreeConfig>(config: T): T {
+export function defineTreeConfig(config: TreeConfig): TreeConfig {
   if (typeof config === 'object' && config !== null) Object.defineProperty(config, TREE_CONFIG, { value: true, enumerable: false, configurable: true });
   return config;
 }
@@ -266,6 +269,9 @@ export class ConfigLoadError extends Error {
   }
 }
 
+/** The keys of a {@link TreeModule}. */
+const MODULE_KEYS = ['root', 'http'];
+
 const TS_EXTENSIONS = /\.(?:c|m)?tsx?$/;
 let tsxRegistered: Promise<void> | undefined;
 
@@ -324,6 +330,8 @@ export async function loadConfig(file: string, cwd: string = process.cwd()): Pro
   let root: unknown = exported;
   let http: string | undefined;
   if (!isSupervisorLogic(exported) && !isTreeConfig(exported) && typeof exported === 'object' && exported !== null && 'root' in exported) {
+    const key = unknownKeys(exported, MODULE_KEYS)[0];
+    if (key !== undefined) throw new ConfigLoadError(path, `${file}: ${unknownKeyMessage(key, 'the exported { root, http }', MODULE_KEYS)}`);
     root = (exported as { root: unknown }).root;
     const given = (exported as { http?: unknown }).http;
     if (given !== undefined && typeof given !== 'string') throw new ConfigLoadError(path, `${file}: 'http' must be a string such as '127.0.0.1:9464'`);

@@ -10,6 +10,8 @@ import type { Clock } from './clock.js';
 import type { SupervisorLogic, SupervisorRef } from './defineSupervisor.js';
 import { isSupervisorError, SupervisorArgumentError, SupervisorNotRunningError, type StartChildError } from './errors.js';
 import { isClock } from './clock.js';
+import { childProtocolOf } from './childProtocol.js';
+import { unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 import type { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
 import type { RestartBudgetUsage } from './restartBudget.js';
 import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ChildSpecInput, DynamicChildInput, SupervisorExit } from './types.js';
@@ -59,7 +61,16 @@ export interface StartSupervisorOptions {
 /** Supervisors whose end was asked for, so `onGiveUp` does not fire for them. */
 const stopRequested = new WeakSet<object>();
 
+/** Throws a {@link SupervisorArgumentError} saying what to pass when `ref` is not a supervisor's actor. */
+function checkRef(ref: unknown, command: string): void {
+  const snapshot = typeof (ref as { getSnapshot?: unknown })?.getSnapshot === 'function' ? (ref as AnyActorRef).getSnapshot() : undefined;
+  const runtime = (snapshot as { context?: { runtime?: { whichChildren?: unknown } } } | undefined)?.context?.runtime;
+  if (typeof runtime?.whichChildren !== 'function')
+    throw new SupervisorArgumentError(command, 'ref', 'must be a supervisor started with startSupervisor(defineSupervisor(config)) (or a child supervisor\'s ref)', ref);
+}
+
 function runtimeOf(ref: SupervisorRef, command: string): SupervisorRuntime {
+  checkRef(ref, command);
   const snapshot = ref.getSnapshot();
   if (snapshot.status !== 'active' || snapshot.value === 'stopped' || snapshot.context.runtime.exit !== undefined) {
     throw new SupervisorNotRunningError(snapshot.context?.runtime?.path ?? String((ref as AnyActorRef).id), command);
@@ -79,6 +90,9 @@ function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v:
   });
 }
 
+/** The keys of {@link StartSupervisorOptions}. */
+const START_OPTIONS_KEYS = ['inspect', 'clock', 'systemId', 'onGiveUp'] as const;
+
 /**
  * Starts a supervisor tree and resolves once every initial child has started, in order.
  *
@@ -97,7 +111,8 @@ function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v:
  * @param options - inspection, clock and systemId.
  * @returns the running root supervisor.
  * @throws {@link StartChildError} when an initial child fails to start.
- * @throws {@link SupervisorArgumentError} when an option breaks its rule.
+ * @throws {@link SupervisorArgumentError} when an option breaks its rule or is unknown (naming the
+ * closest valid one), or when `logic` is not a supervisor (a raw config: pass `defineSupervisor(config)`).
  *
  * @example
  * ```ts
@@ -112,6 +127,20 @@ function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v:
  * @since 0.1.0
  */
 export function startSupervisor(logic: SupervisorLogic, options: StartSupervisorOptions = {}): Promise<SupervisorRef> {
+  if (typeof (logic as { transition?: unknown })?.transition !== 'function' || childProtocolOf(logic).kind !== 'supervisor') {
+    const rule =
+      typeof logic === 'object' && logic !== null && 'children' in logic
+        ? 'must be supervisor logic, not a raw config: pass defineSupervisor(config)'
+        : 'must be supervisor logic: pass defineSupervisor(config) or defineDynamicSupervisor(config)';
+    return Promise.reject(new SupervisorArgumentError('startSupervisor', 'logic', rule, logic));
+  }
+  if (typeof options !== 'object' || options === null)
+    return Promise.reject(new SupervisorArgumentError('startSupervisor', 'options', 'must be an object', options));
+  const unknown = unknownKeys(options, START_OPTIONS_KEYS)[0];
+  if (unknown !== undefined)
+    return Promise.reject(
+      new SupervisorArgumentError('startSupervisor', `options.${unknown}`, 'is not a known key', (options as Record<string, unknown>)[unknown], unknownKeyMessage(unknown, "startSupervisor's options", START_OPTIONS_KEYS)),
+    );
   if (options.clock !== undefined && !isClock(options.clock))
     return Promise.reject(new SupervisorArgumentError('startSupervisor', 'options.clock', 'must have now(), setTimeout() and clearTimeout()', options.clock));
   if (options.inspect !== undefined && typeof options.inspect !== 'function' && (typeof options.inspect !== 'object' || options.inspect === null))
@@ -227,6 +256,11 @@ function watchGiveUp(actor: SupervisorRef, onGiveUp: (exit: SupervisorExit) => v
  * @since 0.1.0
  */
 export function stopSupervisor(ref: SupervisorRef, reason: SupervisorExit['reason'] = 'normal'): Promise<SupervisorExit> {
+  try {
+    checkRef(ref, 'stopSupervisor');
+  } catch (error) {
+    return Promise.reject(error);
+  }
   if (reason !== 'normal' && reason !== 'shutdown') return Promise.reject(new SupervisorArgumentError('stopSupervisor', 'reason', "must be 'normal' or 'shutdown'", reason));
   stopRequested.add(ref);
   const snapshot = ref.getSnapshot();

@@ -7,6 +7,7 @@
 import { childSpec } from './childSpec.js';
 import { resolveConfig, supervisorLogic, type SupervisorLogic } from './defineSupervisor.js';
 import { InvalidChildSpecError, InvalidSupervisorFlagsError } from './errors.js';
+import { unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 import type { ChildSpec, ChildSpecInput, SupervisorConfig } from './types.js';
 
 /**
@@ -40,6 +41,9 @@ export interface DynamicSupervisorConfig extends Omit<SupervisorConfig, 'childre
   readonly maxChildren?: number;
 }
 
+/** The keys of a dynamic supervisor's config (`strategy` and `autoShutdown` only with their one allowed value). */
+const DYNAMIC_SUPERVISOR_KEYS = ['id', 'child', 'maxChildren', 'strategy', 'intensity', 'periodMs', 'autoShutdown', 'logger', 'clock', 'handoverStore', 'restartBudget', 'random'] as const;
+
 /**
  * Defines a dynamic supervisor: no children at start, then any number started from one template.
  *
@@ -56,7 +60,7 @@ export interface DynamicSupervisorConfig extends Omit<SupervisorConfig, 'childre
  *
  * @param config - the template, limit and flags.
  * @returns the supervisor's machine.
- * @throws {@link InvalidSupervisorFlagsError} for a bad flag or `maxChildren`.
+ * @throws {@link InvalidSupervisorFlagsError} for a bad or unknown flag, or a bad `maxChildren`.
  * @throws {@link InvalidChildSpecError} for a bad template, or a `significant` one.
  *
  * @example Connections on demand
@@ -76,6 +80,10 @@ export interface DynamicSupervisorConfig extends Omit<SupervisorConfig, 'childre
  */
 export function defineDynamicSupervisor(config: DynamicSupervisorConfig): SupervisorLogic {
   if (typeof config !== 'object' || config === null) throw new InvalidSupervisorFlagsError(undefined, 'config', 'must be an object', config);
+  const keys = DYNAMIC_SUPERVISOR_KEYS;
+  const unknown = unknownKeys(config, keys)[0];
+  if (unknown !== undefined)
+    throw new InvalidSupervisorFlagsError(config.id, unknown, 'is not a known key', (config as unknown as Record<string, unknown>)[unknown], unknownKeyMessage(unknown, `dynamic supervisor ${typeof config.id === 'string' ? `'${config.id}'` : '(no id)'}`, keys));
   const { child, maxChildren = Number.POSITIVE_INFINITY, ...flags } = config;
   if (!(maxChildren === Number.POSITIVE_INFINITY || (Number.isInteger(maxChildren) && maxChildren > 0)))
     throw new InvalidSupervisorFlagsError(config.id, 'maxChildren', 'must be a positive integer or Infinity', maxChildren);

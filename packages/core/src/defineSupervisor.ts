@@ -7,9 +7,10 @@
  */
 import { enqueueActions, setup, type ActorRefFrom, type AnyActorScope, type EventObject } from 'xstate';
 import { SHUTDOWN_REQUEST, READY_EVENT, withChildProtocol } from './childProtocol.js';
-import { childSpec } from './childSpec.js';
+import { childSpec, childSpecIssues } from './childSpec.js';
+import { unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 import { isClock, systemClock, type Clock } from './clock.js';
-import { DuplicateChildIdError, InvalidChildSpecError, InvalidSupervisorFlagsError } from './errors.js';
+import { DuplicateChildIdError, InvalidChildSpecError, InvalidSupervisorFlagsError, type SupervisorError } from './errors.js';
 import type { SupervisorFact } from './events.js';
 import type { Logger } from './logger.js';
 import { CHILD_DONE, CHILD_ERROR, SupervisorRuntime, type Phase, type ResolvedConfig, type RuntimeEvent, type TreeContext } from './runtime/SupervisorRuntime.js';
@@ -92,49 +93,128 @@ export interface SupervisorContext {
  */
 export type SupervisorEvent = RuntimeEvent;
 
-export function resolveConfig(config: SupervisorConfig): ResolvedConfig {
-  if (typeof config !== 'object' || config === null) throw new InvalidSupervisorFlagsError(undefined, 'config', 'must be an object', config);
-  const { id, strategy = 'one_for_one', intensity = DEFAULT_INTENSITY, periodMs = DEFAULT_PERIOD_MS, autoShutdown = 'never' } = config;
-  if (typeof id !== 'string' || id.length === 0) throw new InvalidSupervisorFlagsError(id, 'id', 'must be a non-empty string', id);
-  if (id.includes('/')) throw new InvalidSupervisorFlagsError(id, 'id', "must not contain '/' (it separates path segments)", id);
-  if (strategy !== 'one_for_one' && strategy !== 'one_for_all' && strategy !== 'rest_for_one')
-    throw new InvalidSupervisorFlagsError(id, 'strategy', "must be 'one_for_one', 'one_for_all' or 'rest_for_one' (invalid_strategy)", strategy);
-  if (typeof intensity !== 'number' || !Number.isInteger(intensity) || intensity < 0)
-    throw new InvalidSupervisorFlagsError(id, 'intensity', 'must be an integer >= 0 (invalid_intensity)', intensity);
-  if (typeof periodMs !== 'number' || !Number.isFinite(periodMs) || periodMs <= 0)
-    throw new InvalidSupervisorFlagsError(id, 'periodMs', 'must be a finite number of milliseconds > 0 (invalid_period)', periodMs);
-  if (autoShutdown !== 'never' && autoShutdown !== 'any_significant' && autoShutdown !== 'all_significant')
-    throw new InvalidSupervisorFlagsError(id, 'autoShutdown', "must be 'never', 'any_significant' or 'all_significant' (invalid_auto_shutdown)", autoShutdown);
-  if (config.clock !== undefined && !isClock(config.clock))
-    throw new InvalidSupervisorFlagsError(id, 'clock', 'must have now(), setTimeout() and clearTimeout()', config.clock);
-  if (config.logger !== undefined && (typeof config.logger !== 'object' || config.logger === null || typeof config.logger.child !== 'function'))
-    throw new InvalidSupervisorFlagsError(id, 'logger', 'must be a pino-like logger with child(), info(), warn(), error() and debug()', config.logger);
-  if (!Array.isArray(config.children)) throw new InvalidSupervisorFlagsError(id, 'children', 'must be an array of child specs', config.children);
-  const children: ChildSpec[] = [];
-  const seen = new Set<string>();
-  const resumeIds = new Set<string>();
-  for (const input of config.children) {
-    const spec = childSpec(input);
-    if (seen.has(spec.id)) throw new DuplicateChildIdError(id, spec.id);
-    seen.add(spec.id);
-    if (spec.resumeId !== undefined) {
-      if (resumeIds.has(spec.resumeId))
-        throw new InvalidChildSpecError(spec.id, 'resumeId', 'must be unique among the children of one supervisor', spec.resumeId);
-      resumeIds.add(spec.resumeId);
-    }
-    if (spec.significant && autoShutdown === 'never')
-      throw new InvalidChildSpecError(spec.id, 'significant', "cannot be true when the supervisor's autoShutdown is 'never' (bad_combination)", true);
-    children.push(spec);
+function isActorLogicLike(value: object): boolean {
+  return typeof (value as { transition?: unknown }).transition === 'function' && typeof (value as { getInitialSnapshot?: unknown }).getInitialSnapshot === 'function';
+}
+
+/** The keys of a static supervisor's config, in the order the docs list them. */
+export const SUPERVISOR_KEYS = ['id', 'children', 'strategy', 'intensity', 'periodMs', 'autoShutdown', 'logger', 'clock', 'handoverStore', 'restartBudget', 'random'] as const;
+
+/** The configuration errors of a supervisor: a bad flag, a bad child spec, a repeated child id. */
+type ConfigIssue = InvalidSupervisorFlagsError | InvalidChildSpecError | DuplicateChildIdError;
+
+/**
+ * Validates a supervisor's config: throws its first error, or returns it resolved.
+ *
+ * @param config - the config as written.
+ * @param keys - the keys the config may have (a dynamic supervisor has its own).
+ */
+export function resolveConfig(config: SupervisorConfig, keys: readonly string[] = SUPERVISOR_KEYS): ResolvedConfig {
+  const issues: ConfigIssue[] = [];
+  const resolved = checkConfig(config, keys, issues, true);
+  if (resolved === undefined) throw issues[0]!;
+  return resolved;
+}
+
+/**
+ * Every rule a supervisor's config breaks, its children's specs included: what
+ * {@link defineSupervisor} would throw, listed.
+ *
+ * @remarks
+ * For tools that report a whole configuration at once (`trellis check`). An empty array means
+ * {@link defineSupervisor} accepts the config. Each child's spec is checked with
+ * {@link childSpecIssues}; set `children` to `false` to check the flags alone (a caller that
+ * checks the children itself, such as a tree of nested configs).
+ *
+ * @param config - the config as written.
+ * @param options - `children: false` to leave the children out.
+ * @returns one error per broken rule; empty when the config is valid.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { supervisorConfigIssues } from '@trellis/core';
+ * const issues = supervisorConfigIssues({ id: 'root', stratgey: 'one_for_all', intensity: -1, children: [] } as never);
+ * assert.deepEqual(issues.map((issue) => issue.message), [
+ *   "unknown key 'stratgey' in supervisor 'root' — did you mean 'strategy'?",
+ *   'Supervisor "root": intensity must be an integer >= 0 (invalid_intensity), got -1.',
+ * ]);
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export function supervisorConfigIssues(config: unknown, options: { readonly children?: boolean } = {}): SupervisorError[] {
+  const issues: ConfigIssue[] = [];
+  checkConfig(config as SupervisorConfig, SUPERVISOR_KEYS, issues, options.children !== false);
+  return issues;
+}
+
+function checkConfig(config: SupervisorConfig, keys: readonly string[], issues: ConfigIssue[], withChildren: boolean): ResolvedConfig | undefined {
+  if (typeof config !== 'object' || config === null) {
+    issues.push(new InvalidSupervisorFlagsError(undefined, 'config', 'must be an object', config));
+    return undefined;
   }
+  if (isActorLogicLike(config)) {
+    issues.push(new InvalidSupervisorFlagsError(undefined, 'config', 'must be a config object, not actor logic (it is already defined)', config));
+    return undefined;
+  }
+  const { id, strategy = 'one_for_one', intensity = DEFAULT_INTENSITY, periodMs = DEFAULT_PERIOD_MS, autoShutdown = 'never' } = config;
+  const fail = (field: string, rule: string, value: unknown): void => {
+    issues.push(new InvalidSupervisorFlagsError(id, field, rule, value));
+  };
+  for (const key of unknownKeys(config, keys)) {
+    issues.push(
+      new InvalidSupervisorFlagsError(id, key, 'is not a known key', (config as unknown as Record<string, unknown>)[key], unknownKeyMessage(key, `supervisor ${typeof id === 'string' ? `'${id}'` : '(no id)'}`, keys)),
+    );
+  }
+  if (typeof id !== 'string' || id.length === 0) fail('id', 'must be a non-empty string', id);
+  else if (id.includes('/')) fail('id', "must not contain '/' (it separates path segments)", id);
+  if (strategy !== 'one_for_one' && strategy !== 'one_for_all' && strategy !== 'rest_for_one')
+    fail('strategy', "must be 'one_for_one', 'one_for_all' or 'rest_for_one' (invalid_strategy)", strategy);
+  if (typeof intensity !== 'number' || !Number.isInteger(intensity) || intensity < 0)
+    fail('intensity', 'must be an integer >= 0 (invalid_intensity)', intensity);
+  if (typeof periodMs !== 'number' || !Number.isFinite(periodMs) || periodMs <= 0)
+    fail('periodMs', 'must be a finite number of milliseconds > 0 (invalid_period)', periodMs);
+  if (autoShutdown !== 'never' && autoShutdown !== 'any_significant' && autoShutdown !== 'all_significant')
+    fail('autoShutdown', "must be 'never', 'any_significant' or 'all_significant' (invalid_auto_shutdown)", autoShutdown);
+  if (config.clock !== undefined && !isClock(config.clock)) fail('clock', 'must have now(), setTimeout() and clearTimeout()', config.clock);
+  if (config.logger !== undefined && (typeof config.logger !== 'object' || config.logger === null || typeof config.logger.child !== 'function'))
+    fail('logger', 'must be a pino-like logger with child(), info(), warn(), error() and debug()', config.logger);
   if (config.restartBudget !== undefined && typeof config.restartBudget !== 'function')
-    throw new InvalidSupervisorFlagsError(id, 'restartBudget', 'must be a function that makes a RestartBudget (e.g. () => new DecayingRestartBudget())', config.restartBudget);
-  if (config.random !== undefined && typeof config.random !== 'function')
-    throw new InvalidSupervisorFlagsError(id, 'random', 'must be a function returning numbers in [0, 1)', config.random);
+    fail('restartBudget', 'must be a function that makes a RestartBudget (e.g. () => new DecayingRestartBudget())', config.restartBudget);
+  if (config.random !== undefined && typeof config.random !== 'function') fail('random', 'must be a function returning numbers in [0, 1)', config.random);
   const store = config.handoverStore;
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.load !== 'function' || typeof store.write !== 'function' || typeof store.delete !== 'function'))
-    throw new InvalidSupervisorFlagsError(id, 'handoverStore', 'must have load(), write() and delete()', store);
+    fail('handoverStore', 'must have load(), write() and delete()', store);
+  const children: ChildSpec[] = [];
+  if (!Array.isArray(config.children)) fail('children', 'must be an array of child specs', config.children);
+  else if (withChildren) {
+    const seen = new Set<string>();
+    const resumeIds = new Set<string>();
+    for (const input of config.children) {
+      const childIssues = childSpecIssues(input);
+      if (childIssues.length > 0) {
+        issues.push(...childIssues);
+        continue;
+      }
+      const spec = childSpec(input);
+      if (seen.has(spec.id)) issues.push(new DuplicateChildIdError(typeof id === 'string' ? id : String(id), spec.id));
+      seen.add(spec.id);
+      if (spec.resumeId !== undefined) {
+        if (resumeIds.has(spec.resumeId))
+          issues.push(new InvalidChildSpecError(spec.id, 'resumeId', 'must be unique among the children of one supervisor', spec.resumeId));
+        resumeIds.add(spec.resumeId);
+      }
+      if (spec.significant && autoShutdown === 'never')
+        issues.push(new InvalidChildSpecError(spec.id, 'significant', "cannot be true when the supervisor's autoShutdown is 'never' (bad_combination)", true));
+      children.push(spec);
+    }
+  }
+  if (issues.length > 0) return undefined;
+  // Every check above passed, so the values have the types the config's type promises.
   return {
-    id,
+    id: id as string,
     strategy,
     intensity,
     periodMs,
@@ -285,7 +365,8 @@ export type SupervisorRef = ActorRefFrom<SupervisorLogic>;
  *
  * @param config - the supervisor's id, children and flags.
  * @returns the supervisor's machine.
- * @throws {@link InvalidSupervisorFlagsError} when a flag breaks its rule.
+ * @throws {@link InvalidSupervisorFlagsError} when a flag breaks its rule or is unknown: `stratgey`
+ * is an error that names `strategy` (decision 0009). {@link supervisorConfigIssues} lists every error.
  * @throws {@link InvalidChildSpecError} when a child spec breaks its rule, including `significant` with `autoShutdown: 'never'`.
  * @throws {@link DuplicateChildIdError} when two children share an id.
  *

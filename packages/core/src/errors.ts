@@ -145,9 +145,10 @@ export class InvalidChildSpecError extends SupervisorError {
    * @param field - the offending field.
    * @param rule - the rule it breaks, as the end of a sentence (`must be a boolean`).
    * @param value - the value given.
+   * @param message - the whole message, when the usual `field rule, got value` does not fit (an unknown key).
    */
-  constructor(childId: unknown, field: string, rule: string, value: unknown) {
-    super('invalid_child_spec', `Child spec ${describeId(childId)}: ${field} ${rule}, got ${describe(value)}.`);
+  constructor(childId: unknown, field: string, rule: string, value: unknown, message?: string) {
+    super('invalid_child_spec', message ?? `Child spec ${describeId(childId)}: ${field} ${rule}, got ${describe(value)}.`);
     this.childId = childId;
     this.field = field;
     this.value = value;
@@ -189,9 +190,10 @@ export class InvalidSupervisorFlagsError extends SupervisorError {
    * @param field - the offending flag.
    * @param rule - the rule it breaks, as the end of a sentence (`must be an integer >= 0`).
    * @param value - the value given.
+   * @param message - the whole message, when the usual `field rule, got value` does not fit (an unknown key).
    */
-  constructor(supervisorId: unknown, field: string, rule: string, value: unknown) {
-    super('invalid_flags', `Supervisor ${describeId(supervisorId)}: ${field} ${rule}, got ${describe(value)}.`);
+  constructor(supervisorId: unknown, field: string, rule: string, value: unknown, message?: string) {
+    super('invalid_flags', message ?? `Supervisor ${describeId(supervisorId)}: ${field} ${rule}, got ${describe(value)}.`);
     this.supervisorId = supervisorId;
     this.field = field;
     this.value = value;
@@ -625,9 +627,10 @@ export class SupervisorArgumentError extends SupervisorError {
    * @param argument - the argument or option.
    * @param rule - the rule, as a clause.
    * @param value - what was given.
+   * @param message - the whole message, when the usual `argument rule, got value` does not fit (an unknown key).
    */
-  constructor(command: string, argument: string, rule: string, value: unknown) {
-    super('badarg', `${command}: ${argument} ${rule}, got ${describe(value)}.`);
+  constructor(command: string, argument: string, rule: string, value: unknown, message?: string) {
+    super('badarg', message ?? `${command}: ${argument} ${rule}, got ${describe(value)}.`);
     this.argument = argument;
     this.value = value;
   }

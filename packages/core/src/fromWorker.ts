@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { SupervisorArgumentError } from './errors.js';
+import { unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 import type { ActorLogic, AnyActorRef, EventObject, Snapshot } from 'xstate';
 import { notifyReady, SHUTDOWN_REQUEST, withChildProtocol } from './childProtocol.js';
 import { systemClock, type Clock } from './clock.js';
@@ -314,6 +316,9 @@ function clearReadyTimer(instance: Instance | undefined): void {
   }
 }
 
+/** The keys of {@link WorkerOptions}. */
+const WORKER_OPTION_KEYS = ['awaitReady', 'readyTimeoutMs', 'heartbeatMs'] as const;
+
 /**
  * Makes actor logic from an async function: the usual in-process child.
  *
@@ -331,6 +336,8 @@ function clearReadyTimer(instance: Instance | undefined): void {
  * @param run - the worker's body.
  * @param options - readiness and heartbeat options.
  * @returns actor logic for a child spec's `start`.
+ * @throws {@link SupervisorArgumentError} when `run` is not a function, or an option is unknown
+ * (naming the closest valid one) or of the wrong type.
  * @throws RangeError when `options.heartbeatMs` is given and is not a positive number.
  *
  * @example A worker that stops when asked
@@ -367,6 +374,15 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
   run: (ctx: WorkerContext<TInput>) => unknown,
   options: WorkerOptions = {},
 ): WorkerLogic {
+  if (typeof run !== 'function') throw new SupervisorArgumentError('fromWorker', 'run', 'must be a function (the worker\'s body)', run);
+  if (typeof options !== 'object' || options === null) throw new SupervisorArgumentError('fromWorker', 'options', 'must be an object', options);
+  const unknown = unknownKeys(options, WORKER_OPTION_KEYS)[0];
+  if (unknown !== undefined)
+    throw new SupervisorArgumentError('fromWorker', `options.${unknown}`, 'is not a known key', (options as Record<string, unknown>)[unknown], unknownKeyMessage(unknown, "fromWorker's options", WORKER_OPTION_KEYS));
+  if (options.awaitReady !== undefined && typeof options.awaitReady !== 'boolean')
+    throw new SupervisorArgumentError('fromWorker', 'options.awaitReady', 'must be a boolean', options.awaitReady);
+  if (options.readyTimeoutMs !== undefined && !(typeof options.readyTimeoutMs === 'number' && Number.isFinite(options.readyTimeoutMs) && options.readyTimeoutMs > 0))
+    throw new SupervisorArgumentError('fromWorker', 'options.readyTimeoutMs', 'must be a positive number of milliseconds', options.readyTimeoutMs);
   const awaitReady = options.awaitReady === true;
   const readyTimeoutMs = options.readyTimeoutMs ?? 5_000;
   const heartbeatMs = options.heartbeatMs;

@@ -7,11 +7,12 @@
  */
 export { backoffDelay, backoffStarted, initialBackoffState, nextAttempt, type BackoffState, type BackoffStep } from './backoff.js';
 export { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
-export { childSpec, isChildSpec } from './childSpec.js';
+export { childSpec, childSpecIssues, isChildSpec } from './childSpec.js';
 export { defineDynamicSupervisor, type DynamicSupervisorConfig } from './defineDynamicSupervisor.js';
 export { isClock, systemClock, type Clock } from './clock.js';
 export {
   defineSupervisor,
+  supervisorConfigIssues,
   type SupervisorContext,
   type SupervisorEvent,
   type SupervisorInput,
@@ -72,6 +73,7 @@ export { fromWorker, type WorkerContext, type WorkerInput, type WorkerLogic, typ
 export { RestartWindow } from './intensity.js';
 export { silentLogger, type LogFn, type Logger } from './logger.js';
 export { decideRestart, type RestartDecision } from './restartDecision.js';
+export { closestKey, unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 export { poolMemberId, poolSpecs, resizePool, type PoolOptions } from './pool.js';
 export { DecayingRestartBudget, intensityBudget, type DecayingBudgetOptions, type RestartBudget, type RestartBudgetUsage, type RestartVerdict } from './restartBudget.js';
 export { planRestart, type PlanChild, type RestartPlan } from './strategies.js';

@@ -9,6 +9,8 @@
 import { childSpec } from './childSpec.js';
 import { deleteChild, startChild, terminateChild, whichChildren } from './commands.js';
 import type { SupervisorRef } from './defineSupervisor.js';
+import { SupervisorArgumentError } from './errors.js';
+import { unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 import type { ChildId, ChildSpec, ChildSpecInput } from './types.js';
 
 /**
@@ -62,6 +64,18 @@ export interface PoolOptions {
 export function poolMemberId(id: ChildId, index: number): ChildId {
   return `${id}-${index}`;
 }
+
+/** Throws a {@link SupervisorArgumentError} for an unknown or ill-typed pool option. */
+function checkOptions(command: string, options: PoolOptions): void {
+  if (typeof options !== 'object' || options === null) throw new SupervisorArgumentError(command, 'options', 'must be an object', options);
+  const unknown = unknownKeys(options, POOL_OPTION_KEYS)[0];
+  if (unknown !== undefined)
+    throw new SupervisorArgumentError(command, `options.${unknown}`, 'is not a known key', (options as Record<string, unknown>)[unknown], unknownKeyMessage(unknown, `${command}'s options`, POOL_OPTION_KEYS));
+  if (options.withInput !== undefined && typeof options.withInput !== 'function')
+    throw new SupervisorArgumentError(command, 'options.withInput', 'must be a function (input, index) => input', options.withInput);
+}
+
+const POOL_OPTION_KEYS = ['withInput'] as const;
 
 function checkSize(id: ChildId, size: number): number {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`Pool "${id}": size must be a non-negative integer, got ${String(size)}.`);
@@ -137,6 +151,7 @@ function membersOf(ref: SupervisorRef, id: ChildId): Map<ChildId, number> {
  * @since 0.1.0
  */
 export function poolSpecs(spec: ChildSpecInput | ChildSpec, size: number, options: PoolOptions = {}): ChildSpec[] {
+  checkOptions('poolSpecs', options);
   const base = childSpec(spec);
   checkSize(base.id, size);
   const members: ChildSpec[] = [];
@@ -184,6 +199,7 @@ export function poolSpecs(spec: ChildSpecInput | ChildSpec, size: number, option
  * @since 0.1.0
  */
 export async function resizePool(ref: SupervisorRef, spec: ChildSpecInput | ChildSpec, size: number, options: PoolOptions = {}): Promise<number> {
+  checkOptions('resizePool', options);
   const base = childSpec(spec);
   checkSize(base.id, size);
   const members = membersOf(ref, base.id);

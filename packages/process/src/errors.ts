@@ -97,9 +97,10 @@ export class InvalidProcessOptionsError extends ProcessError {
    * @param field - the option at fault.
    * @param rule - what the option must be.
    * @param value - what was given.
+   * @param message - the whole message, when `must be rule, got value` does not fit (an unknown key).
    */
-  constructor(field: string, rule: string, value: unknown) {
-    super('invalid_process_options', `fromProcess option "${field}": must be ${rule}, got ${describe(value)}.`);
+  constructor(field: string, rule: string, value: unknown, message?: string) {
+    super('invalid_process_options', message ?? `fromProcess option "${field}": must be ${rule}, got ${describe(value)}.`);
     this.field = field;
     this.value = value;
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { constants } from 'node:os';
-import { isClock, type Clock, type Logger } from '@trellis/core';
+import { isClock, unknownKeyMessage, unknownKeys, type Clock, type Logger } from '@trellis/core';
 import { InvalidProcessOptionsError } from './errors.js';
 import type { Liveness, Readiness } from './probes.js';
 import type { ProcessSpawner } from './spawner.js';
@@ -107,6 +107,30 @@ function fail(field: string, rule: string, value: unknown): never {
   throw new InvalidProcessOptionsError(field, rule, value);
 }
 
+/** The keys of {@link ProcessOptions}, and of each probe kind, for the unknown-key check. */
+const OPTION_KEYS = ['command', 'args', 'cwd', 'env', 'envPrefix', 'shutdownExitCodes', 'stopSignal', 'signalLeaderOnly', 'readiness', 'liveness', 'output', 'logger', 'spawner', 'clock'];
+const OUTPUT_KEYS = ['log', 'maxLineBytes', 'linesPerSecond', 'passThrough'];
+const READINESS_KEYS: Record<string, string[]> = {
+  line: ['kind', 'pattern', 'stream', 'readyTimeoutMs'],
+  tcp: ['kind', 'port', 'intervalMs', 'readyTimeoutMs'],
+  ipc: ['kind', 'message', 'readyTimeoutMs'],
+};
+const LIVENESS_COMMON = ['kind', 'intervalMs', 'timeoutMs', 'failureThreshold', 'initialDelayMs'];
+const LIVENESS_KEYS: Record<string, string[]> = {
+  tcp: [...LIVENESS_COMMON, 'port'],
+  http: [...LIVENESS_COMMON, 'port', 'path'],
+  command: [...LIVENESS_COMMON, 'command', 'args'],
+  check: [...LIVENESS_COMMON, 'check'],
+};
+
+/** Throws for the first key of `value` that is not in `keys`, naming the closest valid one. */
+function knownKeys(prefix: string, value: Record<string, unknown>, keys: readonly string[], where: string): void {
+  const key = unknownKeys(value, keys)[0];
+  if (key === undefined) return;
+  const field = prefix === '' ? key : `${prefix}.${key}`;
+  throw new InvalidProcessOptionsError(field, 'not a known key', value[key], unknownKeyMessage(key, where, keys));
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -131,6 +155,7 @@ function strings(field: string, value: unknown): void {
 export function validateOptions(options: unknown): asserts options is ProcessOptions {
   if (!isObject(options)) fail('(options)', 'an object', options);
   const o = options;
+  knownKeys('', o, OPTION_KEYS, "fromProcess's options");
   if (typeof o['command'] !== 'string' || o['command'] === '') fail('command', 'a non-empty string', o['command']);
   strings('args', o['args']);
   if (o['cwd'] !== undefined && (typeof o['cwd'] !== 'string' || o['cwd'] === '')) fail('cwd', 'a non-empty string', o['cwd']);
@@ -152,6 +177,8 @@ export function validateOptions(options: unknown): asserts options is ProcessOpt
   const readiness = o['readiness'];
   if (readiness !== undefined) {
     if (!isObject(readiness)) fail('readiness', 'an object with kind "line", "tcp" or "ipc"', readiness);
+    const readinessKeys = READINESS_KEYS[String(readiness['kind'])];
+    if (readinessKeys !== undefined) knownKeys('readiness', readiness, readinessKeys, `fromProcess's readiness (kind '${String(readiness['kind'])}')`);
     positive('readiness.readyTimeoutMs', readiness['readyTimeoutMs']);
     switch (readiness['kind']) {
       case 'line':
@@ -176,6 +203,8 @@ export function validateOptions(options: unknown): asserts options is ProcessOpt
   const liveness = o['liveness'];
   if (liveness !== undefined) {
     if (!isObject(liveness)) fail('liveness', 'an object with kind "tcp", "http", "command" or "check"', liveness);
+    const livenessKeys = LIVENESS_KEYS[String(liveness['kind'])];
+    if (livenessKeys !== undefined) knownKeys('liveness', liveness, livenessKeys, `fromProcess's liveness (kind '${String(liveness['kind'])}')`);
     positive('liveness.intervalMs', liveness['intervalMs']);
     positive('liveness.timeoutMs', liveness['timeoutMs']);
     positive('liveness.initialDelayMs', liveness['initialDelayMs'], true);
@@ -207,6 +236,7 @@ export function validateOptions(options: unknown): asserts options is ProcessOpt
   const output = o['output'];
   if (output !== undefined) {
     if (!isObject(output)) fail('output', 'an object', output);
+    knownKeys('output', output, OUTPUT_KEYS, "fromProcess's output options");
     if (output['log'] !== undefined && typeof output['log'] !== 'boolean') fail('output.log', 'a boolean', output['log']);
     if (output['passThrough'] !== undefined && typeof output['passThrough'] !== 'boolean') fail('output.passThrough', 'a boolean', output['passThrough']);
     const max = output['maxLineBytes'];

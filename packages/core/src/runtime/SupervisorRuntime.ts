@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { unknownKeyMessage, unknownKeys } from '../validation/unknownKeys.js';
 import { createActor, type AnyActorRef } from 'xstate';
 import { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, type ChildProtocol } from '../childProtocol.js';
 import { childSpec, isPlainObject } from '../childSpec.js';
@@ -930,6 +931,12 @@ export class SupervisorRuntime {
           input,
         ),
       );
+      return;
+    }
+    const unknown = input === undefined ? [] : unknownKeys(input, ['input']);
+    if (unknown.length > 0) {
+      const key = unknown[0]!;
+      reply.reject(new InvalidChildSpecError(dynamic.template.id, key, 'is not a known key', (input as Record<string, unknown>)[key], unknownKeyMessage(key, `startChild's argument for dynamic supervisor '${this.path}'`, ['input'])));
       return;
     }
     if (this.children.size >= dynamic.maxChildren) {

@@ -25,8 +25,8 @@ describe('childSpec', () => {
     expect(childSpec({ id: 's', start: sub })).toMatchObject({ shutdown: 'infinity', type: 'supervisor' });
   });
 
-  it('ignores unknown keys, as OTP does', () => {
-    expect(() => childSpec({ id: 'w', start, silly_flag: true } as never)).not.toThrow();
+  it('rejects an unknown key, unlike OTP (decision 0009)', () => {
+    expect(() => childSpec({ id: 'w', start, silly_flag: true } as never)).toThrow(expect.objectContaining({ code: 'invalid_child_spec', field: 'silly_flag' }));
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -101,8 +101,8 @@ describe('defineSupervisor flags', () => {
     expect(() => defineSupervisor({ id: 'root', children: [], ...flags } as never)).toThrow(InvalidSupervisorFlagsError);
   });
 
-  it('ignores unknown flags, as OTP does', () => {
-    expect(() => defineSupervisor({ id: 'root', children: [], silly_flag: true } as never)).not.toThrow();
+  it('rejects an unknown flag, unlike OTP (decision 0009)', () => {
+    expect(() => defineSupervisor({ id: 'root', children: [], silly_flag: true } as never)).toThrow(expect.objectContaining({ code: 'invalid_flags', field: 'silly_flag' }));
   });
 
   it('duplicate_child_name', () => {
