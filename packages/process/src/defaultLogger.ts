@@ -10,7 +10,7 @@ import { InvalidProcessOptionsError } from './errors.js';
 // Kept on globalThis under a registered symbol, not in a module variable: a config loaded by the
 // `trellis` binary may import its own copy of this package, and it must see the binary's default.
 const SLOT = Symbol.for('@trellis/process/defaultLogger');
-type Slot = { [SLOT]?: Logger };
+type Slot = { [SLOT]?: Logger | undefined };
 
 /** The logger set by {@link setDefaultProcessLogger}, if any. */
 export function defaultProcessLogger(): Logger | undefined {
