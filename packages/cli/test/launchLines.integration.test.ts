@@ -145,8 +145,12 @@ describe('a fresh clone', () => {
       cpSync(join(repoRoot, file), join(clone, file));
     }
     expect(existsSync(join(clone, 'packages', 'cli', 'dist'))).toBe(false);
-    execFileSync('npx', [...pnpm, 'install', '--frozen-lockfile', '--prefer-offline'], { cwd: clone, stdio: 'pipe', timeout: 120_000 });
-    const help = execFileSync('npx', [...pnpm, 'exec', 'trellis', '--help'], { cwd: clone, encoding: 'utf8', timeout: 60_000 });
+    // A user's shell: no node_modules/.bin of this repository on PATH (vitest's runner adds them),
+    // or `pnpm exec trellis` could find this checkout's binary instead of the clone's.
+    const PATH = (process.env.PATH ?? '').split(':').filter((dir) => !dir.includes('node_modules')).join(':');
+    const env = { ...process.env, PATH };
+    execFileSync('npx', [...pnpm, 'install', '--frozen-lockfile', '--prefer-offline'], { cwd: clone, env, stdio: 'pipe', timeout: 120_000 });
+    const help = execFileSync('npx', [...pnpm, 'exec', 'trellis', '--help'], { cwd: clone, env, encoding: 'utf8', timeout: 60_000 });
     expect(help).toMatch(/^Usage: trellis <command>/);
     expect(existsSync(join(clone, 'packages', 'cli', 'dist'))).toBe(false); // it ran the source
   }, 200_000);

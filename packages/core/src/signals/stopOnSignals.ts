@@ -112,7 +112,10 @@ export interface SignalStop {
    * rejects if that stop failed). Never settles if no signal comes or the supervisor never starts.
    */
   readonly stopped: Promise<SupervisorExit>;
-  /** Stops listening (done by itself once the stop has ended). */
+  /**
+   * Stops listening. Until then, signals after the stop has ended are still ignored (or, for a
+   * late SIGINT, force the exit): a launcher's paired signal can come after a quick stop.
+   */
   dispose(): void;
 }
 
@@ -151,9 +154,12 @@ function checkOptions(options: unknown): asserts options is StopOnSignalsOptions
  * as SIGINT and then SIGTERM a few milliseconds later (decision 0010). Only a SIGINT that comes
  * `forceAfterMs` (1 s) or more after the first signal forces the exit with `forceExitCode`
  * (130): a person pressing Ctrl-C again on a stop that takes too long. A SIGTERM never forces:
- * a service manager that has waited long enough sends SIGKILL. Once the stop has ended, the
- * listeners are removed. `sup` may be a promise of the supervisor (`startSupervisor(...)`), so a
- * signal that arrives while the tree starts stops it as soon as it has started.
+ * a service manager that has waited long enough sends SIGKILL. The listeners stay until
+ * `dispose()`, even once the stop has ended: a stop can take less than the few milliseconds
+ * between a launcher's two signals, and the second must not kill the program while it reports
+ * how it ended. They hold no handle, so a program that has nothing left to do still exits. `sup`
+ * may be a promise of the supervisor (`startSupervisor(...)`), so a signal that arrives while the
+ * tree starts stops it as soon as it has started.
  *
  * @param sup - the supervisor, or a promise of it.
  * @param options - see {@link StopOnSignalsOptions}; an unknown key is an error.
@@ -196,14 +202,8 @@ export function stopOnSignals(sup: SupervisorRef | PromiseLike<SupervisorRef>, o
     if (ref === undefined || first === undefined || started) return;
     started = true;
     stopSupervisor(ref, reason).then(
-      (result) => {
-        dispose();
-        resolveStopped(result);
-      },
-      (error: unknown) => {
-        dispose();
-        rejectStopped(error);
-      },
+      (result) => resolveStopped(result),
+      (error: unknown) => rejectStopped(error),
     );
   };
   const listener = (signal: StopSignal): void => {
