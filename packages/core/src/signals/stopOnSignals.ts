@@ -13,13 +13,16 @@ import type { SupervisorExit } from '../types.js';
 /**
  * A signal that asks a program to stop.
  *
+ * @remarks
+ * The two signals that ask for an ordered stop; SIGHUP and others keep Node's defaults.
+ *
  * @example
  * ```ts
  * import type { StopSignal } from '@trellis/core';
  * const signal: StopSignal = 'SIGTERM';
  * ```
  *
- * @category signals
+ * @category models
  * @since 0.1.0
  */
 export type StopSignal = 'SIGINT' | 'SIGTERM';
@@ -28,6 +31,9 @@ export type StopSignal = 'SIGINT' | 'SIGTERM';
  * Where signals come from: `process`, or any emitter with `on` and `off` (tests use an
  * `EventEmitter`).
  *
+ * @remarks
+ * The seam that lets a unit test send signals without signalling the test runner itself.
+ *
  * @example
  * ```ts
  * import { EventEmitter } from 'node:events';
@@ -35,7 +41,7 @@ export type StopSignal = 'SIGINT' | 'SIGTERM';
  * const source: SignalSource = new EventEmitter();
  * ```
  *
- * @category signals
+ * @category models
  * @since 0.1.0
  */
 export interface SignalSource {
@@ -47,13 +53,16 @@ export interface SignalSource {
  * What {@link stopOnSignals} did with one signal: started the ordered stop, ignored it as a
  * repeat, or forced the program to exit.
  *
+ * @remarks
+ * `trellis run` logs each one: `tree.stopping`, `signal.ignored` or `tree.killed`.
+ *
  * @example
  * ```ts
  * import type { SignalAction } from '@trellis/core';
  * const action: SignalAction = { signal: 'SIGINT', action: 'ignore', sinceFirstMs: 8 };
  * ```
  *
- * @category signals
+ * @category models
  * @since 0.1.0
  */
 export interface SignalAction {
@@ -66,13 +75,16 @@ export interface SignalAction {
 /**
  * The options of {@link stopOnSignals}.
  *
+ * @remarks
+ * Every option is optional; an unknown key is rejected with a `SupervisorArgumentError` naming it.
+ *
  * @example
  * ```ts
  * import type { StopOnSignalsOptions } from '@trellis/core';
  * const options: StopOnSignalsOptions = { forceAfterMs: 2_000, onSignal: ({ signal, action }) => console.log(signal, action) };
  * ```
  *
- * @category signals
+ * @category models
  * @since 0.1.0
  */
 export interface StopOnSignalsOptions {
@@ -95,13 +107,16 @@ export interface StopOnSignalsOptions {
 /**
  * The handle {@link stopOnSignals} returns.
  *
+ * @remarks
+ * `stopped` is how a program learns that a signal ended its tree, to report and exit.
+ *
  * @example
  * ```ts
  * import type { SignalStop } from '@trellis/core';
  * const describe = (stop: SignalStop): string => stop.signal ?? 'running';
  * ```
  *
- * @category signals
+ * @category models
  * @since 0.1.0
  */
 export interface SignalStop {
@@ -180,7 +195,7 @@ function checkOptions(options: unknown): asserts options is StopOnSignalsOptions
  * assert.deepEqual(await stop.stopped, { reason: 'shutdown' });
  * ```
  *
- * @category signals
+ * @category commands
  * @since 0.1.0
  */
 export function stopOnSignals(sup: SupervisorRef | PromiseLike<SupervisorRef>, options: StopOnSignalsOptions = {}): SignalStop {
