@@ -45,7 +45,9 @@ export type StopSignal = 'SIGINT' | 'SIGTERM';
  * @since 0.1.0
  */
 export interface SignalSource {
+  /** Adds a listener, called with the signal's name (as `process.on` does). */
   on(signal: StopSignal, listener: (signal: StopSignal) => void): unknown;
+  /** Removes a listener added with `on`. */
   off(signal: StopSignal, listener: (signal: StopSignal) => void): unknown;
 }
 
@@ -66,7 +68,9 @@ export interface SignalSource {
  * @since 0.1.0
  */
 export interface SignalAction {
+  /** The signal received. */
   readonly signal: StopSignal;
+  /** `stop`: the first, which started the ordered stop; `ignore`: a repeat; `force`: a late SIGINT that exits. */
   readonly action: 'stop' | 'ignore' | 'force';
   /** Milliseconds since the first signal (0 for the first). */
   readonly sinceFirstMs: number;
