@@ -3,15 +3,16 @@
 //
 // Each fence whose info string is `ts` or `typescript` is one module. A fence marked
 // ```ts no-run is skipped (it may need real binaries, signals or a real path). Every other fence
-// is written to packages/core/test/doctest/.generated/guides/<guide>_L<line>.ts (git-ignored),
+// is written to packages/cli/test/doctest/.generated/guides/<guide>_L<line>.ts (git-ignored),
 // where <line> is the 1-based line of the opening fence in the guide, then:
 //
 //   1. type-checked with the house compiler options (tsconfig.base.json, no emit), resolving
-//      `@trellis/core`, `@trellis/core/testing` and `@trellis/core/env` through the package's
-//      own `exports`, i.e. against packages/core/dist, as a user's code would;
-//   2. run with `node --import tsx <file>` from packages/core, each with a time limit.
+//      every `@trellis/*` package (core and its subpaths, process, observe, and cli itself by
+//      its own name) through the packages' `exports`, i.e. against their dist, as a user's code
+//      would; packages/cli is the host because it depends on all the others (and on pino);
+//   2. run with `node --import tsx <file>` from packages/cli, each with a time limit.
 //
-// It needs packages/core/dist: run `npx --yes pnpm@10.34.9 build` first.
+// It needs every package's dist: run `npx --yes pnpm@10.34.9 build` first.
 //
 // Usage (from anywhere in the repository):
 //   node scripts/check-guides.mjs                 # every guide
@@ -30,7 +31,8 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const guidesDir = join(repoRoot, 'docs', 'guides');
 const coreRoot = join(repoRoot, 'packages', 'core');
-const outDir = join(coreRoot, 'test', 'doctest', '.generated', 'guides');
+const hostRoot = join(repoRoot, 'packages', 'cli');
+const outDir = join(hostRoot, 'test', 'doctest', '.generated', 'guides');
 
 const args = process.argv.slice(2);
 const typecheck = !args.includes('--no-typecheck');
@@ -38,8 +40,8 @@ const timeoutArg = args.find((a) => a.startsWith('--timeout='));
 const timeoutMs = timeoutArg ? Number(timeoutArg.slice('--timeout='.length)) : 5_000;
 const only = new Set(args.filter((a) => !a.startsWith('--')).map((a) => a.replace(/\.md$/, '')));
 
-if (!existsSync(join(coreRoot, 'dist', 'index.js')) || !existsSync(join(coreRoot, 'dist', 'testing', 'index.js'))) {
-  console.error('check-guides: packages/core/dist is missing; run `npx --yes pnpm@10.34.9 build` first.');
+if (['core', 'process', 'observe', 'cli'].some((name) => !existsSync(join(repoRoot, 'packages', name, 'dist', 'index.js'))) || !existsSync(join(coreRoot, 'dist', 'testing', 'index.js'))) {
+  console.error('check-guides: a package\'s dist is missing; run `npx --yes pnpm@10.34.9 build` first.');
   process.exit(2);
 }
 
@@ -116,7 +118,7 @@ if (typecheck && fences.length > 0) {
       throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     },
   });
-  const options = { ...base.options, noEmit: true, composite: false, declaration: false, declarationMap: false, sourceMap: false, incremental: false, rootDir: coreRoot };
+  const options = { ...base.options, noEmit: true, composite: false, declaration: false, declarationMap: false, sourceMap: false, incremental: false, rootDir: hostRoot };
   delete options.tsBuildInfoFile;
   const program = ts.createProgram({ rootNames: fences.map((f) => f.path), options });
   const byPath = new Map(fences.map((f) => [f.path, f]));
@@ -137,7 +139,7 @@ if (typecheck && fences.length > 0) {
 function runOne(fence) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', relative(coreRoot, fence.path)], { cwd: coreRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', relative(hostRoot, fence.path)], { cwd: hostRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));

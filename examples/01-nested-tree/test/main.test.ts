@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startSupervisor, stopSupervisor, whichChildren } from '@trellis/core';
@@ -56,4 +56,37 @@ describe('01-nested-tree', () => {
     expect(stdout).toMatch(/^\[root(\/db)?\] \w+ .+ -> restarted as incarnation \d+$/m);
     expect(stdout).toContain('root stopped: {"reason":"normal"}');
   }, 25_000);
+
+  it('Ctrl-C under a launcher (SIGINT to the group, then SIGTERM 10 ms later) stops the tree in order and prints the summary', async () => {
+    // The program itself (node --import tsx), so its own exit code is seen: a launcher such as
+    // pnpm or tsx's CLI ends itself by the signal it got, whatever the program did.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--duration-ms', '60000'], { cwd: exampleDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += String(chunk)));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const kill = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 20_000);
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!stdout.includes('Ctrl-C stops the tree in order') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a few ticks, so the workers are mid-loop
+      process.kill(-(child.pid as number), 'SIGINT'); // what a terminal's Ctrl-C does
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      process.kill(-(child.pid as number), 'SIGTERM'); // a launcher's paired signal
+      const { code } = await closed;
+      expect(code, `exit code; stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
+      expect(stdout).toMatch(/^SIGINT: stopping the tree in order$/m);
+      expect(stdout).toMatch(/^summary after \d+ ms: \d+ restart\(s\)$/m);
+      expect(stdout).toMatch(/^ {2}root\/db\/writer +worker +incarnation \d+/m);
+      expect(stdout).toContain('root stopped: {"reason":"shutdown"}');
+    } finally {
+      clearTimeout(kill);
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }, 30_000);
 });

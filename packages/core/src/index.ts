@@ -71,6 +71,7 @@ export {
 } from './handover/HandoverStore.js';
 export { fromWorker, type WorkerContext, type WorkerInput, type WorkerLogic, type WorkerOptions, type WorkerSnapshot } from './fromWorker.js';
 export { RestartWindow } from './intensity.js';
+export { stopOnSignals, type SignalAction, type SignalSource, type SignalStop, type StopOnSignalsOptions, type StopSignal } from './signals/stopOnSignals.js';
 export { silentLogger, type LogFn, type Logger } from './logger.js';
 export { decideRestart, type RestartDecision } from './restartDecision.js';
 export { closestKey, unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import type { ActorLogic, ActorRefFrom, AnyActorRef, EventObject, Snapshot } from 'xstate';
 import { exit, isClock, notifyReady, SHUTDOWN_REQUEST, silentLogger, systemClock, withChildProtocol, type Clock, type ExitRequest, type Handover, type Logger } from '@trellis/core';
 import { handoverToEnv } from '@trellis/core/env';
+import { defaultProcessLogger } from './defaultLogger.js';
 import { ReadinessTimeoutError, SpawnError } from './errors.js';
 import { exitReasonOf, ProcessCrashError } from './exitStatus.js';
 import { nodeSpawner } from './nodeSpawner.js';
@@ -265,11 +266,12 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
   const readyTimeoutMs = readiness?.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const liveness = options.liveness;
   const output = options.output ?? {};
-  const logLines = output.log !== false && options.logger !== undefined;
+  // The logger is read per incarnation: a default set by setDefaultProcessLogger after this
+  // call (as `trellis run` does once it has loaded a config) still applies.
+  const loggerOf = (): Logger | undefined => options.logger ?? defaultProcessLogger();
   const maxLineBytes = output.maxLineBytes ?? 16_384;
   const linesPerSecond = output.linesPerSecond ?? 1_000;
   const passThrough = output.passThrough === true;
-  const baseLogger = options.logger;
 
   function scheduleLiveness(self: AnyActorRef, instance: Instance, delayMs: number): void {
     if (liveness === undefined || instance.exited || instance.ended || instance.stopRequested) return;
@@ -289,7 +291,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
     }, delayMs);
   }
 
-  function wireOutput(self: AnyActorRef, instance: Instance, handle: ProcessHandle): void {
+  function wireOutput(self: AnyActorRef, instance: Instance, handle: ProcessHandle, logLines: boolean): void {
     const budget = logLines
       ? new LineBudget(linesPerSecond, () => instance.clock.now(), (dropped) => instance.logger.warn({ event: 'process.output.dropped', dropped }, 'output lines dropped over the budget'))
       : undefined;
@@ -438,6 +440,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
       }
       instance.handle = handle;
       const pid = handle.pid;
+      const baseLogger = loggerOf();
       if (baseLogger !== undefined) instance.logger = baseLogger.child({ child: handover.resumeId, incarnation: handover.incarnation, pid });
       handle.onExit((info) => {
         instance.exited = true;
@@ -447,7 +450,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
         if (info.error === undefined) instance.logger.info({ event: 'process.exited', code: info.code, signal: info.signal }, 'process exited');
         if (self.getSnapshot().status === 'active') self.send({ type: EXITED, exit: info } as EventObject);
       });
-      wireOutput(self, instance, handle);
+      wireOutput(self, instance, handle, output.log !== false && baseLogger !== undefined);
       if (readiness === undefined) {
         handle.onSpawn(() => {
           if (self.getSnapshot().status === 'active') self.send({ type: READY });

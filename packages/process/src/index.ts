@@ -10,6 +10,7 @@
 export { InvalidProcessOptionsError, isProcessError, ProcessError, ReadinessTimeoutError, SpawnError, type ProcessErrorCode } from './errors.js';
 export { exitReasonOf, ProcessCrashError, type ExitFacts } from './exitStatus.js';
 export { fromProcess, type ProcessActorLogic, type ProcessActorRef, type ProcessInput, type ProcessSnapshot } from './fromProcess.js';
+export { setDefaultProcessLogger } from './defaultLogger.js';
 export { createNodeSpawner, nodeSpawner, type NodeSpawnerOptions } from './nodeSpawner.js';
 export type { OutputOptions, ProcessOptions } from './options.js';
 export type { Liveness, LivenessProbe, Readiness } from './probes.js';

@@ -30,7 +30,7 @@ import type { ProcessSpawner } from './spawner.js';
  * @since 0.1.0
  */
 export interface OutputOptions {
-  /** Log lines through `logger`; default `true` (nothing is logged without a `logger`). */
+  /** Log lines through `logger`; default `true` (nothing is logged without a `logger` or a default one). */
   readonly log?: boolean;
   /** The longest line kept, in bytes; default 16,384. */
   readonly maxLineBytes?: number;
@@ -89,7 +89,7 @@ export interface ProcessOptions {
   readonly liveness?: Liveness;
   /** Output handling. */
   readonly output?: OutputOptions;
-  /** A pino-like logger for the output and lifecycle records; default silent. */
+  /** A pino-like logger for the output and lifecycle records; default the one set by `setDefaultProcessLogger`, else silent. */
   readonly logger?: Logger;
   /** How processes are started; default `nodeSpawner`. */
   readonly spawner?: ProcessSpawner;

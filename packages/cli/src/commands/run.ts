@@ -5,10 +5,12 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { startSupervisor, stopSupervisor, type SupervisorExit, type SupervisorRef } from '@trellis/core';
+import { startSupervisor, stopOnSignals, stopSupervisor, type SupervisorExit, type SupervisorRef } from '@trellis/core';
 import { createDashboard, createHealthServer, createMetrics, createPinoReporter, createTreeObserver, fanOut, type HealthServer } from '@trellis/observe';
+import { setDefaultProcessLogger } from '@trellis/process';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
+import { logSignal } from './logSignal.js';
 import { type Io, parseAddress, UsageError } from './shared.js';
 import { startOtel } from '../otel/startOtel.js';
 
@@ -19,7 +21,9 @@ logs every supervisor report as one pino JSON line on stdout. The default export
 supervisor from defineSupervisor, a defineTreeConfig({...}) config, or { root, http? }.
 
 SIGTERM or SIGINT stops the tree in order (children in reverse start order, each by its
-shutdown) and exits 0; a second signal exits at once (143 for SIGTERM, 130 for SIGINT).
+shutdown) and exits 0. Repeats are ignored (launchers send signals in pairs), except a SIGINT
+1 s or more after the first, which exits at once with 130. Every process child's output is
+logged (stdout at info, stderr at warn) unless it has a logger of its own.
 Exits 1 when the tree fails to start or the root supervisor gives up.
 
 Options:
@@ -34,7 +38,6 @@ Options:
   -h, --help         show this help`;
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
-const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 function gaveUp(exit: SupervisorExit | undefined): boolean {
   return exit?.detail === 'reached_max_restart_intensity' || exit?.detail instanceof Error;
@@ -63,6 +66,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const httpFlag = values.http === undefined ? undefined : parseAddress(values.http);
 
   const logger = pino({ level, name: 'trellis' }, pino.destination({ dest: 1, sync: true }));
+  const restoreProcessLogger = setDefaultProcessLogger(logger); // process children log here
   const loaded = await loadConfig(file);
   const http = httpFlag ?? (loaded.http === undefined ? undefined : parseAddress(loaded.http));
 
@@ -71,8 +75,6 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const observer = createTreeObserver(fanOut(createPinoReporter(logger), metrics.handle, dashboard.handle));
   const otel = values.otel === true ? await startOtel() : undefined;
 
-  // Signals are handled from here on, so one that arrives while the tree starts is not lost.
-  let stopping: 'SIGINT' | 'SIGTERM' | undefined;
   let root: SupervisorRef | undefined;
   let server: HealthServer | undefined;
   let settle: (code: number) => void = () => {};
@@ -82,42 +84,32 @@ export async function run(argv: string[], io: Io): Promise<number> {
   // Signal handlers do not keep Node's event loop alive, and a tree of idle in-process workers
   // holds no handle either: without this, `run` would exit 0 as soon as the tree had started.
   const keepAlive = setInterval(() => {}, 1 << 30);
+  const starting = startSupervisor(loaded.logic(), { inspect: observer.inspect });
+  // Handled from before the tree has started, so a signal that arrives meanwhile is not lost.
+  const signals = stopOnSignals(starting, { onSignal: logSignal(logger) });
   const finish = async (code: number): Promise<void> => {
     clearInterval(keepAlive);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
+    restoreProcessLogger();
     await server?.close();
     dashboard.close();
     observer.unsubscribe();
     await otel?.shutdown();
     settle(code);
   };
-  const stopTree = (ref: SupervisorRef): void => {
-    stopSupervisor(ref, 'shutdown').then(
-      (exit) => {
-        logger.info({ event: 'tree.stopped', exit }, 'tree stopped');
-        void finish(0);
-      },
-      (error: unknown) => {
-        logger.error({ event: 'tree.stopFailed', err: error }, 'the tree did not stop cleanly');
-        void finish(1);
-      },
-    );
-  };
-  function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
-    if (stopping !== undefined) {
-      logger.warn({ event: 'tree.killed', signal }, 'second signal: exiting at once');
-      process.exit(SIGNAL_EXIT[signal]);
-    }
-    stopping = signal;
-    logger.info({ event: 'tree.stopping', signal }, 'stopping the tree in order');
-    if (root !== undefined) stopTree(root);
-  }
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  signals.stopped.then(
+    (exit) => {
+      logger.info({ event: 'tree.stopped', exit }, 'tree stopped');
+      void finish(0);
+    },
+    (error: unknown) => {
+      logger.error({ event: 'tree.stopFailed', err: error }, 'the tree did not stop cleanly');
+      void finish(1);
+    },
+  );
 
   try {
-    root = await startSupervisor(loaded.logic(), { inspect: observer.inspect });
+    root = await starting;
   } catch (error) {
     logger.fatal({ event: 'tree.startFailed', err: error }, 'the tree failed to start');
     io.err(`trellis: the tree in ${file} failed to start: ${error instanceof Error ? error.message : String(error)}`);
@@ -128,10 +120,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   metrics.track(started);
   otel?.attach(started);
   const rootId = (started as { logic?: { id?: string } }).logic?.id ?? started.id;
-  if (stopping !== undefined) {
-    stopTree(started); // a signal arrived while the tree was starting
-    return done;
-  }
+  if (signals.signal !== undefined) return done; // a signal arrived while the tree was starting: it is stopping
 
   if (http !== undefined) {
     server = createHealthServer({ root: started, metrics, dashboard, host: http.host, port: http.port });
@@ -152,7 +141,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   logger.info({ event: 'tree.started', root: rootId, pid: process.pid }, 'tree started');
 
   const onEnd = (exit: SupervisorExit | undefined, error?: unknown): void => {
-    if (stopping !== undefined) return;
+    if (signals.signal !== undefined) return;
     subscription.unsubscribe();
     if (error !== undefined) {
       logger.fatal({ event: 'tree.failed', err: error }, 'the root supervisor failed');

@@ -6,7 +6,17 @@ import { createActor } from 'xstate';
 import { defineSupervisor, isExitRequest, SHUTDOWN_REQUEST, startSupervisor, stopSupervisor, terminateChild, whichChildren, type Handover } from '@trellis/core';
 import { handoverFromEnv } from '@trellis/core/env';
 import { createTestClock, settle, type TestClock } from '@trellis/core/testing';
-import { fromProcess, ProcessCrashError, ReadinessTimeoutError, SPAWN_CHANNEL, SpawnError, type ProcessOptions, type SpawnMessage, type ProcessSnapshot } from '../../src/index.js';
+import {
+  fromProcess,
+  ProcessCrashError,
+  ReadinessTimeoutError,
+  setDefaultProcessLogger,
+  SPAWN_CHANNEL,
+  SpawnError,
+  type ProcessOptions,
+  type ProcessSnapshot,
+  type SpawnMessage,
+} from '../../src/index.js';
 import { captureLogs, fakeSpawner, tick, type FakeSpawner } from '../fakeSpawner.js';
 
 function run(options: Omit<ProcessOptions, 'spawner'>, spawner: FakeSpawner = fakeSpawner(), handover?: Handover) {
@@ -509,6 +519,33 @@ describe('output', () => {
       out.mockRestore();
       err.mockRestore();
     }
+  });
+
+  it('uses the default logger (setDefaultProcessLogger) when it has none of its own, read at each start', async () => {
+    const own = captureLogs();
+    const fallback = captureLogs();
+    const spawner = fakeSpawner();
+    const logic = fromProcess({ command: 'x', spawner }); // defined before the default is set
+    const restore = setDefaultProcessLogger(fallback.logger);
+    try {
+      const quiet = fakeSpawner();
+      createActor(logic, { id: 'p' }).start();
+      run({ command: 'x', logger: own.logger }, fakeSpawner());
+      run({ command: 'x', output: { log: false } }, quiet);
+      spawner.last().print('boom\n', 'stderr');
+      quiet.last().print('hush\n', 'stderr');
+      await tick();
+      expect(fallback.records.filter((r) => r.obj['stream'] === 'stderr').map((r) => r.msg)).toEqual(['boom']);
+      expect(own.records.filter((r) => r.obj['stream'] !== undefined)).toEqual([]);
+    } finally {
+      restore();
+    }
+    const after = fakeSpawner();
+    run({ command: 'x' }, after);
+    after.last().print('gone\n', 'stderr');
+    await tick();
+    expect(fallback.records.map((r) => r.msg)).not.toContain('gone');
+    expect(() => setDefaultProcessLogger({} as never)).toThrow(/option "logger": must be a pino-like logger/);
   });
 
   it('logs nothing and only drains the pipes without a logger', async () => {
