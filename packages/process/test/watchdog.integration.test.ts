@@ -1,6 +1,7 @@
 // Integration (decision 0005): the watchdog is replaced after it dies and is handed every live
 // process group; with createNodeSpawner({ watchdog: false }) no watchdog runs at all.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { isGone, procState, waitFor } from './helpers.js';
 const fixture = fileURLToPath(new URL('./fixtures/watchdog-tree.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-function start(env: Record<string, string>): { program: ChildProcessWithoutNullStreams; out: () => string; pidsFile: string } {
+function start(env: Record<string, string>): { program: ChildProcessByStdio<Writable, Readable, null>; out: () => string; pidsFile: string } {
   const pidsFile = join(mkdtempSync(join(tmpdir(), 'trellis-watchdog-')), 'pids');
   const program = spawn(process.execPath, ['--import', 'tsx', fixture], { cwd: packageDir, env: { ...process.env, ...env, PIDS_FILE: pidsFile }, stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
