@@ -29,7 +29,9 @@ export interface Step {
  */
 export function normalise(step: Step, dynamic: boolean): unknown {
   const starts = step.obs.log.filter(([what]) => what !== 'down').map(([what, id]) => `${what} ${id}`);
-  const downs = step.obs.log.filter(([what]) => what === 'down').map(([, id]) => id);
+  let downs = step.obs.log.filter(([what]) => what === 'down').map(([, id]) => id);
+  // simple_one_for_one stops its children in parallel, in no specified order (OTP-SEMANTICS §1.6).
+  if (dynamic && step.obs.exit !== 'none') downs = downs.sort();
   const sups = step.obs.sups.map((s) => {
     let children = s.children.map((row) => [dynamic ? 'dynamic' : row[0], row[1], row[2]].join(' '));
     // simple_one_for_one's which_children order is unspecified (a map's iteration order).

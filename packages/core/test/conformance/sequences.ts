@@ -89,7 +89,8 @@ function supSetup(r: () => number, n: number, prefix: string, depth: number): Su
   const autoShutdown = pick(r, AUTO);
   return {
     strategy: pick(r, STRATEGIES),
-    intensity: Math.floor(r() * 4),
+    // 0 gives up at the first restart; higher values let longer sequences run.
+    intensity: pick(r, [0, 1, 2, 3, 3, 5]),
     autoShutdown,
     specs: Array.from({ length: n }, (_, i) => spec(r, `${prefix}${i}`, autoShutdown, depth)),
   };
@@ -116,7 +117,8 @@ export function generate(seed: number, maxCommands: number): Sequence {
   const root = supSetup(r, 1 + Math.floor(r() * 4), 'c', 1);
   const workers = workerIds(root).map((w) => w.id);
   const extra = ['x0', 'x1'];
-  const top = () => pick(r, [...root.specs.map((s) => s.id), ...extra]);
+  // Mostly existing children, so terminate-then-crash and restart-after-terminate happen often.
+  const top = () => (r() < 0.85 ? pick(r, root.specs).id : pick(r, extra));
   const commands: Command[] = [];
   for (let i = 0; i < length; i++) {
     const x = r();

@@ -107,7 +107,7 @@ class Run {
     const started = startSupervisor(logic, {
       clock: this.clock,
       inspect: (e) => {
-        if (e.type === '@xstate.actor') e.actorRef.on('sup.child.exited', (f: { child: string }) => this.record('down', this.dynamicIds.get(f.child) ?? f.child));
+        if (e.type === '@xstate.actor') (e.actorRef as AnyActorRef).on('sup.child.exited', (f: { child: string }) => this.record('down', this.dynamicIds.get(f.child) ?? f.child));
       },
     });
     const outcome = await this.settled(started);
