@@ -1,5 +1,5 @@
 // Integration: real processes under a real supervisor; bounded in time, loopback only.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -231,5 +231,27 @@ describe('liveness', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(info(sup, 'healthy').incarnation).toBe(0);
     await stopSupervisor(sup);
+  });
+
+  it('a command probe passes while the command exits 0, and kills and restarts the child once it exits non-zero', async () => {
+    const flag = join(mkdtempSync(join(tmpdir(), 'trellis-liveness-')), 'healthy');
+    writeFileSync(flag, '');
+    const sup = await tree([
+      {
+        id: 'checked',
+        start: fromProcess({ command: 'sleep', args: ['30'], liveness: { kind: 'command', command: 'test', args: ['-e', flag], intervalMs: 30, timeoutMs: 1_000, failureThreshold: 2 } }),
+      },
+    ]);
+    try {
+      const pid = pidOf(sup, 'checked')!;
+      await new Promise((resolve) => setTimeout(resolve, 300)); // about ten passing probes
+      expect(info(sup, 'checked').incarnation).toBe(0);
+      rmSync(flag);
+      await waitFor(() => ready(sup, 'checked', 1), 5_000, 'the liveness restart');
+      expect(info(sup, 'checked').lastExit).toMatchObject({ reason: 'timeout', signal: 'SIGKILL', detail: { livenessMisses: 2 } });
+      expect(isGone(pid)).toBe(true);
+    } finally {
+      await stopSupervisor(sup);
+    }
   });
 });

@@ -341,16 +341,39 @@ describe('bad input: startSupervisor options and stopSupervisor reason', () => {
   });
 
   // Found as reliability-5 (stopSupervisor accepted any reason and ended with an invalid exit).
-  it('stopSupervisor with a reason that is not normal or shutdown never ends the supervisor with an invalid SupervisorExit', async () => {
+  // A bad reason is a caller's mistake: it must reject naming `reason` and leave the supervisor
+  // running (a check that quietly turned it into 'normal' would stop the tree: caught here).
+  it('stopSupervisor with a reason that is not normal or shutdown rejects with SupervisorArgumentError naming reason, and the supervisor keeps running', async () => {
     await fc.assert(
       fc.asyncProperty(invalid(optional((v) => v === 'normal' || v === 'shutdown')), async (bad) => {
         tried.inputs++;
         const s = await startSupervisor(defineSupervisor({ id: 'r', children: [{ id: 'a', start: idle }] }), { clock });
         const out = await outcomeOf(stopSupervisor(s, bad as never), 1_000, 'stopSupervisor');
-        if (s.getSnapshot().status === 'active') await bounded(stopSupervisor(s));
-        const exit = out.ok ? out.value : undefined;
-        if (out.ok && exit?.reason !== 'normal' && exit?.reason !== 'shutdown') {
-          throw new Error(`stopSupervisor(sup, ${fc.stringify(bad)}) resolved ${fc.stringify(exit)}: not a SupervisorExit`);
+        const running = s.getSnapshot().status === 'active';
+        if (running) await bounded(stopSupervisor(s));
+        const error = out.ok ? undefined : out.error;
+        if (!(error instanceof SupervisorArgumentError) || error.argument !== 'reason' || !running) {
+          throw new Error(`stopSupervisor(sup, ${fc.stringify(bad)}): expected a SupervisorArgumentError naming 'reason' and a running supervisor, got ${out.ok ? `resolved ${fc.stringify(out.value)}` : String(error)}, running=${running}`);
+        }
+      }),
+      { numRuns: Math.min(RUNS, 50) },
+    );
+  });
+
+  // The same rule for startSupervisor's other options (reliability-4): an inspect that is neither
+  // an observer nor a function, an onGiveUp that is not a function.
+  it.each([
+    ['options.inspect', (v: unknown) => v === undefined || typeof v === 'function' || (typeof v === 'object' && v !== null), (v: unknown) => ({ inspect: v })],
+    ['options.onGiveUp', (v: unknown) => v === undefined || typeof v === 'function', (v: unknown) => ({ onGiveUp: v })],
+  ] as const)('startSupervisor with a bad %s rejects with SupervisorArgumentError naming it', async (argument, isValid, options) => {
+    await fc.assert(
+      fc.asyncProperty(invalid(isValid), async (bad) => {
+        tried.inputs++;
+        const out = await outcomeOf(startSupervisor(defineSupervisor({ id: 'r', children: [] }), { clock, ...options(bad) } as never), 1_000, 'startSupervisor');
+        if (out.ok) await bounded(stopSupervisor(out.value)).catch(() => undefined);
+        const error = out.ok ? undefined : out.error;
+        if (!(error instanceof SupervisorArgumentError) || error.argument !== argument) {
+          throw new Error(`startSupervisor ${argument} = ${fc.stringify(bad)}: expected SupervisorArgumentError naming '${argument}', got ${out.ok ? 'a running supervisor' : String(error)}`);
         }
       }),
       { numRuns: Math.min(RUNS, 50) },

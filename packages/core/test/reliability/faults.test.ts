@@ -1,6 +1,7 @@
 // Fault injection (issue 9): children and observers that misbehave in every way an in-process
 // child can. Each test asserts: no unhandled rejection (watchUnhandled), no timer left on the test
-// clock after stopSupervisor, and a child table whose whichChildren agrees with countChildren.
+// clock after stopSupervisor (the system clock's test: no Node handle left), and, while the
+// supervisor runs, a child table whose whichChildren agrees with countChildren (expectConsistent).
 // Every await is bounded, so a hang fails the test instead of stalling it.
 import { describe, expect, it } from 'vitest';
 import { fromCallback, fromPromise } from 'xstate';
@@ -94,6 +95,29 @@ describe('fault injection: in-process children', () => {
     expect(whichChildren(sup)[0]).toMatchObject({ id: 'flaky', status: 'stopped' });
     expectConsistent(sup);
     await stopAndCheck(sup, clock);
+
+    // An automatic restart that throws: the child is `restarting`, retried each event-loop turn,
+    // every attempt counted; with intensity 2 the third restart gives up.
+    let attempts = 0;
+    let crash: ((error: Error) => void) | undefined;
+    const once = fromWorker(() => {
+      if (attempts++ > 0) throw new Error('boom on restart');
+      return new Promise((_, reject) => (crash = reject));
+    });
+    const { sup: looping } = await boot({ id: 'loop', intensity: 2, periodMs: 1_000, children: [{ id: 'once', start: once }] }, clock);
+    crash!(new Error('crash'));
+    const seen: string[] = [];
+    for (let i = 0; i < 20 && looping.getSnapshot().status === 'active'; i++) {
+      await settle();
+      if (looping.getSnapshot().status === 'active') {
+        expectConsistent(looping);
+        seen.push(whichChildren(looping)[0]!.status);
+      }
+    }
+    expect(seen).toContain('restarting');
+    expect(attempts, 'the first start and two failed restarts').toBe(3);
+    expect(looping.getSnapshot().output).toMatchObject({ reason: 'shutdown' });
+    expect(clock.pending()).toBe(0);
   });
 
   it('a worker that rejects after it started is a crash: restarted, lastExit error', async () => {
@@ -283,6 +307,7 @@ describe('fault injection: in-process children', () => {
     });
     const watcher = fromWorker(({ signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => ((otherStopped = true), resolve()))));
     const { sup, clock } = await boot({ id: 'root', children: [{ id: 'first', start: watcher }, { id: 'cb', start: badCleanup }] });
+    expectConsistent(sup);
     const out = await outcomeOf(stopSupervisor(sup));
     expect(out.ok ? out.value : String(out.error)).toEqual({ reason: 'normal' });
     expect(otherStopped).toBe(true);
@@ -293,6 +318,9 @@ describe('fault injection: in-process children', () => {
     const older = scriptedChild();
     const slow = scriptedChild({ ignoreStop: true });
     const { sup, clock } = await boot({ id: 'root', intensity: 0, children: [{ id: 'older', start: older }, { id: 'slow', start: slow, shutdown: 500 }] });
+    const facts: { type: string; child?: string; reason?: string; decision?: string }[] = [];
+    sup.on('*', (f) => facts.push({ type: f.type, ...('child' in f ? { child: f.child } : {}), ...('exit' in f && 'child' in f ? { reason: f.exit.reason, decision: (f as { decision: string }).decision } : {}) }));
+    expectConsistent(sup);
     const stopping = stopSupervisor(sup);
     await flush();
     older.crash(); // would exceed intensity 0 if it were taken for a crash to restart
@@ -300,12 +328,19 @@ describe('fault injection: in-process children', () => {
     slow.exitNormal();
     const exit = await bounded(stopping);
     expect(exit).toEqual({ reason: 'normal' });
+    // older's own exit (a crash) is kept, not restarted, and the shutdown went on to the end.
+    expect(facts.filter((f) => f.type === 'sup.child.exited')).toEqual([
+      { type: 'sup.child.exited', child: 'slow', reason: 'shutdown', decision: 'stopped' },
+      { type: 'sup.child.exited', child: 'older', reason: 'error', decision: 'stopped' },
+    ]);
+    expect(facts.some((f) => f.type === 'sup.child.started' || f.type === 'sup.intensity.exceeded')).toBe(false);
     expect(clock.pending()).toBe(0);
   });
 
   it('commands to a supervisor that is shutting down or stopped reject with SupervisorNotRunningError, never hang', async () => {
     const slow = scriptedChild({ ignoreStop: true });
     const { sup, clock } = await boot({ id: 'root', children: [{ id: 'slow', start: slow, shutdown: 300 }, { id: 'idle', start: idle }] });
+    expectConsistent(sup);
     const stopping = stopSupervisor(sup);
     await flush();
     const during = await Promise.all([
@@ -360,6 +395,7 @@ describe('fault injection: in-process children', () => {
     kid.crash();
     await flush();
     expect(whichChildren(sup)[0]).toMatchObject({ status: 'running', incarnation: 1 });
+    expectConsistent(sup);
     await stopAndCheck(sup, clock);
   });
 
@@ -443,8 +479,11 @@ describe('fault injection: readiness, thenables, observers', () => {
     }));
     const { sup, clock } = await boot({ id: 'root', intensity: 5, children: [{ id: 'other', start: idle }] });
     const first = await outcomeOf(startChild(sup, { id: 'throwingThen', start: throwingThen, restart: 'temporary' }));
-    // Either outcome is acceptable as long as the table is consistent and nothing hangs.
-    if (first.ok) await flush();
+    // A `then` that throws while the start is being awaited is a failed start: StartChildError,
+    // and the tree is unchanged (no spec kept).
+    await flush();
+    expect(first.ok ? 'started' : first.error).toBeInstanceOf(StartChildError);
+    expect(whichChildren(sup).map((c) => c.id)).toEqual(['other']);
     expectConsistent(sup);
     await bounded(startChild(sup, { id: 'twice', start: twiceSettling }));
     settleTwice!();
@@ -517,8 +556,13 @@ describe('fault injection: readiness, thenables, observers', () => {
         },
       });
     }).not.toThrow();
-    await outcomeOf(returned as Promise<SupervisorRef>, 500);
-    unhandled.seen.length = 0;
+    const out = await outcomeOf(returned as Promise<SupervisorRef>, 500);
+    if (out.ok) {
+      expectConsistent(out.value);
+      await bounded(stopSupervisor(out.value));
+    }
+    // The guarded observer's error is swallowed: nothing escapes as an uncaught exception.
+    expect(unhandled.seen, 'uncaught exceptions').toEqual([]);
   });
 });
 
@@ -550,6 +594,7 @@ describe('fault injection: races and trees', () => {
     k.crash();
     await flush();
     expect(String(sup.getSnapshot().value)).toBe('restarting'); // waiting for `deaf` to stop
+    expectConsistent(sup);
     sup.stop();
     await flush();
     expect(deafAborted).toBe(true);
@@ -614,6 +659,7 @@ describe('fault injection: the Node process', () => {
     kid.failStarts(2);
     kid.crash();
     await flush(6);
+    expectConsistent(sup);
     expect(whichChildren(sup).find((c) => c.id === 'kid')?.status).toBe('running');
     expect(await bounded(stopSupervisor(sup), 2_000)).toEqual({ reason: 'normal' });
     await flush(3);
