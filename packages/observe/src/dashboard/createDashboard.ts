@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getChildSpec, restartChild, terminateChild, whichChildren, type ChildInfo, type Logger, type SupervisorFact, type SupervisorRef } from '@trellis/core';
+import { getChildSpec, restartChild, terminateChild, unknownKeyMessage, whichChildren, type ChildInfo, type Logger, type SupervisorFact, type SupervisorRef } from '@trellis/core';
 import { observeTree, type FactHandler, type Unsubscribe } from '../observeTree.js';
 import { toJSONValue, type JsonValue } from '../serialize.js';
 import { FactLog, type LoggedFact } from './factLog.js';
@@ -220,12 +220,12 @@ function sameToken(given: string, expected: string): boolean {
  * import { scriptedChild } from '@trellis/core/testing';
  * import { createDashboard, createHealthServer } from '@trellis/observe';
  * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: scriptedChild() }] }));
- * const dashboard = createDashboard({ actions: true, token: 'secret' });
+ * const dashboard = createDashboard({ actions: true, token: 'secret-token' });
  * const http = createHealthServer({ root, dashboard });
  * const { url } = await http.listen();
  * const post = (token: string) => fetch(`${url}/ui/actions/terminate`, { method: 'POST', headers: { 'x-trellis-token': token }, body: JSON.stringify({ path: 'root/db' }) });
  * assert.equal((await post('wrong')).status, 403);
- * assert.equal((await post('secret')).status, 200);
+ * assert.equal((await post('secret-token')).status, 200);
  * await http.close();
  * await stopSupervisor(root);
  * ```
@@ -234,8 +234,9 @@ function sameToken(given: string, expected: string): boolean {
  * @since 0.1.0
  */
 export function createDashboard(options: DashboardOptions = {}): Dashboard {
+  const known = ['actions', 'replay', 'outputLines', 'token'];
   for (const key of Object.keys(options)) {
-    if (!['actions', 'replay', 'outputLines', 'token'].includes(key)) throw new TypeError(`createDashboard: unknown option '${key}'`);
+    if (!known.includes(key)) throw new TypeError(`createDashboard: ${unknownKeyMessage(key, 'dashboard options', known)}`);
   }
   const replay = options.replay ?? 1000;
   if (!Number.isInteger(replay) || replay < 1) throw new RangeError(`createDashboard: replay must be a positive integer, got ${String(replay)}`);

@@ -166,6 +166,6 @@ describe('dashboard actions', () => {
   it('rejects bad options with the field, the rule and the value', () => {
     expect(() => createDashboard({ replay: 0 })).toThrow('replay must be a positive integer, got 0');
     expect(() => createDashboard({ token: 'short', actions: true })).toThrow('token must be a string of at least 8 characters, got "short"');
-    expect(() => createDashboard({ colour: 'red' } as DashboardOptions)).toThrow("unknown option 'colour'");
+    expect(() => createDashboard({ colour: 'red' } as DashboardOptions)).toThrow("unknown key 'colour' in dashboard options");
   });
 });
