@@ -4,6 +4,7 @@
  * and the exit status of the incarnation before it.
  *
  * @module
+ * @mergeModuleWith <project>
  */
 export { backoffDelay, backoffStarted, initialBackoffState, nextAttempt, type BackoffState, type BackoffStep } from './backoff.js';
 export { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
