@@ -5,10 +5,13 @@
 //    instead of a raw copy under media/; a document left out of a reading order is an error;
 //  - every document is named after its first `# ` heading, not its file name, and its page is
 //    named after its file (documents/guides/getting-started.html), so a title edit breaks no link;
-//  - several `@throws` tags of one comment render as one "Throws" list, not one heading each.
+//  - several `@throws` tags of one comment render as one "Throws" list, not one heading each;
+//  - a page is shown as soon as its HTML is parsed. typedoc's theme hides <body> until its script
+//    has built the sidebar, or until a 500 ms timer fires; on a slow or headless browser a reader
+//    (and a screenshot) gets a blank page until then.
 import { basename, dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { Comment, Converter, KindRouter, MinimalSourceFile, Renderer } from 'typedoc';
+import { Comment, Converter, KindRouter, MinimalSourceFile, PageEvent, Renderer } from 'typedoc';
 import { documentTitle, readingOrder } from './readingOrder.mjs';
 
 /** @param {import('typedoc').Application} app */
@@ -26,6 +29,13 @@ export function load(app) {
     }
   });
 
+  app.renderer.on(PageEvent.END, (page) => {
+    if (page.contents === undefined) return;
+    const shown = page.contents.replace(HIDE_BODY, '');
+    if (shown === page.contents) app.logger.error(`docs/site/plugin.mjs: ${page.url} has no body-hiding script to remove; has typedoc's theme changed?`);
+    page.contents = shown;
+  });
+
   app.renderer.on(Renderer.EVENT_BEGIN, (event) => {
     for (const reflection of Object.values(event.project.reflections)) {
       mergeThrows(reflection.comment);
@@ -33,6 +43,9 @@ export function load(app) {
     }
   });
 }
+
+// The theme's inline script, after it sets the colour theme (typedoc 0.28).
+const HIDE_BODY = 'document.body.style.display="none";setTimeout(() => window.app?app.showPage():document.body.style.removeProperty("display"),500)';
 
 /** Turns two or more `@throws` block tags into one whose content is a Markdown list of them. */
 function mergeThrows(comment) {
