@@ -4,6 +4,9 @@
 // a guide or decision record added without a place in the order cannot silently vanish from the site.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The folders whose README.md is a reading order, relative to the repository root. */
 export const READING_ORDERS = ['docs/guides', 'docs/decisions', 'examples'];
@@ -22,7 +25,7 @@ const LINK = /\[[^\]]*\]\(([^)\s#]+\.md)(?:#[^)]*)?\)/g;
 export function readingOrder(folder) {
   const readme = join(folder, 'README.md');
   const problems = [];
-  if (!existsSync(readme)) return { readme, order: [], problems: [`${readme} is missing: it lists the folder's documents in reading order`] };
+  if (!existsSync(readme)) return { readme, order: [], problems: [`${relative(repoRoot, readme)} is missing: it lists the folder's documents in reading order`] };
   const text = readFileSync(readme, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
   const order = [];
   for (const match of text.matchAll(LINK)) {
@@ -30,12 +33,12 @@ export function readingOrder(folder) {
     if (/^[a-z]+:/i.test(target) || target.startsWith('/')) continue;
     const path = resolve(folder, target);
     if (dirname(path) !== folder && dirname(dirname(path)) !== folder) continue; // a link out of the folder is a reference, not a child
-    if (!existsSync(path)) problems.push(`${readme} links to ${target}, which does not exist`);
+    if (!existsSync(path)) problems.push(`${relative(repoRoot, readme)} links to ${target}, which does not exist`);
     else if (path !== readme && !order.includes(path)) order.push(path);
   }
   for (const path of documentsOf(folder)) {
     if (!order.includes(path)) {
-      problems.push(`${relative(process.cwd(), path)} is not in the reading order: add a link to it in ${relative(process.cwd(), readme)}`);
+      problems.push(`${relative(repoRoot, path)} is not in the reading order: add a link to it in ${relative(repoRoot, readme)}`);
     }
   }
   return { readme, order, problems };

@@ -3,8 +3,8 @@
  * XState v5 machine and every (re)started child gets a persistent ResumeID, its incarnation
  * and the exit status of the incarnation before it.
  *
- * @module
  * @mergeModuleWith <project>
+ * @module
  */
 export { backoffDelay, backoffStarted, initialBackoffState, nextAttempt, type BackoffState, type BackoffStep } from './backoff.js';
 export { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
