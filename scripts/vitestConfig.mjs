@@ -14,6 +14,14 @@ import { defineConfig } from 'vitest/config';
 export function vitestConfig(packageJsonUrl, { testTimeout, alias }) {
   const jsonDir = process.env.TRELLIS_VITEST_JSON_DIR;
   const name = JSON.parse(readFileSync(packageJsonUrl, 'utf8')).name;
+  // scripts/xstate/range.mjs runs the tests against another xstate 5.x, installed outside the
+  // workspace: every `xstate` import, from tests and sources alike, resolves to that one copy.
+  const xstateDir = process.env.TRELLIS_XSTATE_DIR;
+  if (xstateDir) {
+    const { version } = JSON.parse(readFileSync(resolve(xstateDir, 'package.json'), 'utf8'));
+    console.log(`vitest: xstate ${version} from ${xstateDir}`);
+    alias = [...(Array.isArray(alias) ? alias : []), { find: /^xstate$/, replacement: xstateDir }];
+  }
   return defineConfig({
     ...(alias === undefined ? {} : { resolve: { alias } }),
     test: {

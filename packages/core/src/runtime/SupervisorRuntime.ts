@@ -1064,6 +1064,9 @@ export class SupervisorRuntime {
   }
 
   private recordExit(rec: ChildRecord, status: ExitStatus): void {
+    // Every 64th exit, settle the stack of the exit before it (see settleStack): a chain through the
+    // incarnations then holds at most 64 links, at 1/64 of a stack's formatting per restart.
+    if (rec.lastExit !== null && rec.incarnation % 64 === 0) settleStack(rec.lastExit.detail);
     rec.lastExit = status;
     rec.state = 'stopped';
     this.registry.exited(rec.resumeId, rec.incarnation, status);
@@ -1137,4 +1140,21 @@ function describeDetail(detail: unknown): unknown {
 
 function resumeIdClash(childId: ChildId, resumeId: string, holder: { supervisor: string; child: string }): InvalidChildSpecError {
   return new InvalidChildSpecError(childId, 'resumeId', `must be unique in the tree, and "${holder.supervisor}/${holder.child}" already has it`, resumeId);
+}
+
+/**
+ * Formats a crash detail's stack now. {@link serializeError} reads an error's `stack` on first use,
+ * as formatting costs as much as a whole restart, so until then V8 keeps every frame's function and
+ * receiver alive. When a child throws before any I/O, its restart runs inside the previous
+ * incarnation's exit handling: those frames hold the previous incarnation, whose input holds its
+ * own `previousExit`, and so on, one link per restart ever made (issue 20). Reading the stack turns
+ * it into a string and cuts the link.
+ */
+function settleStack(detail: unknown): void {
+  if (typeof detail !== 'object' || detail === null || !('stack' in detail)) return;
+  try {
+    void (detail as { stack?: unknown }).stack;
+  } catch {
+    // A throwing getter is the child's own; nothing is kept through it.
+  }
 }
