@@ -16,6 +16,9 @@
 //     unless it returns void, a @returns; a class's public constructor has a @param for each
 //     parameter (on the class or on the constructor's own doc comment).
 //
+// Every document of docs/guides, docs/decisions and examples must also be linked from its folder's
+// README.md, the reading order the docs site follows (docs/site/readingOrder.mjs).
+//
 // Tags inside ``` fences are code, not tags. Every src/**/*.ts file must also start (after an
 // optional shebang) with a block comment that says what the module is for and ends with @module.
 //
@@ -27,6 +30,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { READING_ORDERS, readingOrder } from '../docs/site/readingOrder.mjs';
 import { sourceFiles } from './doctest/extract.mjs';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -270,6 +274,10 @@ for (const name of readdirSync(packagesDir).sort()) {
       }
     }
   }
+}
+
+for (const folder of READING_ORDERS) {
+  for (const problem of readingOrder(join(repoRoot, folder)).problems) report(join(repoRoot, folder, 'README.md'), 1, 'reading order', problem);
 }
 
 violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));

@@ -328,7 +328,9 @@ function buildMachine(config: ResolvedConfig) {
  * @category models
  * @since 0.1.0
  */
-export type SupervisorLogic = ReturnType<typeof buildMachine>;
+// An interface, not a type alias: TypeScript forgets the alias of an instantiated class type, so
+// every signature would show (and typedoc would document) xstate's bare `StateMachine<…>`.
+export interface SupervisorLogic extends ReturnType<typeof buildMachine> {}
 
 /**
  * A running supervisor: the XState actor itself.
@@ -350,7 +352,8 @@ export type SupervisorLogic = ReturnType<typeof buildMachine>;
  * @category models
  * @since 0.1.0
  */
-export type SupervisorRef = ActorRefFrom<SupervisorLogic>;
+// An interface for the same reason as SupervisorLogic.
+export interface SupervisorRef extends ActorRefFrom<SupervisorLogic> {}
 
 /**
  * Defines a supervisor: validates its flags and children, and returns its XState v5 machine.

@@ -3,6 +3,7 @@
  * XState v5 machine and every (re)started child gets a persistent ResumeID, its incarnation
  * and the exit status of the incarnation before it.
  *
+ * @mergeModuleWith <project>
  * @module
  */
 export { backoffDelay, backoffStarted, initialBackoffState, nextAttempt, type BackoffState, type BackoffStep } from './backoff.js';

@@ -46,7 +46,7 @@ interface Timer {
  * Makes a {@link TestClock} starting at `start` milliseconds.
  *
  * @remarks
- * Give it to {@link index!startSupervisor | startSupervisor} (`{ clock }`): the whole tree, XState delays included,
+ * Give it to {@link startSupervisor} (`{ clock }`): the whole tree, XState delays included,
  * reads time from it. Timers that fall due during {@link TestClock.advance} run synchronously,
  * each seeing `now()` equal to its own due time; timers they schedule within the advanced span
  * fire too.
