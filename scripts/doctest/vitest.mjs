@@ -7,12 +7,13 @@
 // `@trellis/core/testing`, `@trellis/process`, …) resolve to `src` through the aliases of
 // aliases.mjs, set in the package's vitest.config.ts. Fences marked `no-run` or containing
 // `declare const` are only type-checked, by typecheck.mjs; they are listed here as skipped.
-// Every example must finish within 5 s.
+// Every example must finish within 30 s: a bound for a hang, not a timing (the first example of a
+// package also pays for transforming its module graph, slow on a loaded 2-core CI machine).
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'vitest';
 import { exampleName, extractExamples, generatedDir, writeExamples } from './extract.mjs';
 
-export const EXAMPLE_TIMEOUT_MS = 5_000;
+export const EXAMPLE_TIMEOUT_MS = 30_000;
 
 /** Registers one vitest test per example fence of the package at `packageRoot` (a path or `file:` URL). */
 export function defineDoctests(packageRoot, entrySrcDir = 'src') {
