@@ -18,7 +18,7 @@
 //   node scripts/check-guides.mjs                 # every guide
 //   node scripts/check-guides.mjs strategies testing   # only these guides (file names without .md)
 //   node scripts/check-guides.mjs --no-typecheck  # run only
-//   node scripts/check-guides.mjs --timeout=8000  # per-fence limit in ms (default 5000)
+//   node scripts/check-guides.mjs --timeout=8000  # per-fence limit in ms (default 20000)
 //
 // Exits 1 when any fence fails to type-check or to run, naming it as <guide>.md:<line>.
 import { spawn } from 'node:child_process';
@@ -37,7 +37,7 @@ const outDir = join(hostRoot, 'test', 'doctest', '.generated', 'guides');
 const args = process.argv.slice(2);
 const typecheck = !args.includes('--no-typecheck');
 const timeoutArg = args.find((a) => a.startsWith('--timeout='));
-const timeoutMs = timeoutArg ? Number(timeoutArg.slice('--timeout='.length)) : 5_000;
+const timeoutMs = timeoutArg ? Number(timeoutArg.slice('--timeout='.length)) : 20_000; // a bound for a hang, not a timing
 const only = new Set(args.filter((a) => !a.startsWith('--')).map((a) => a.replace(/\.md$/, '')));
 
 if (['core', 'process', 'observe', 'cli'].some((name) => !existsSync(join(repoRoot, 'packages', name, 'dist', 'index.js'))) || !existsSync(join(coreRoot, 'dist', 'testing', 'index.js'))) {
