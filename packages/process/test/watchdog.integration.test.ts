@@ -45,16 +45,16 @@ it('replaces a dead watchdog at the next registration and hands it every live gr
   const { program, out, pidsFile } = start({});
   const all: number[] = [];
   try {
-    await waitFor(() => out().includes('tree up'), 8_000, 'the tree to start');
-    await waitFor(() => watchdogsOf(program.pid!).length === 1, 2_000, 'the watchdog to start');
+    await waitFor(() => out().includes('tree up'), 20_000, 'the tree to start');
+    await waitFor(() => watchdogsOf(program.pid!).length === 1, 20_000, 'the watchdog to start');
     const [first] = watchdogsOf(program.pid!);
     process.kill(first!, 'SIGKILL');
-    await waitFor(() => isGone(first!), 1_000, 'the first watchdog to die');
+    await waitFor(() => isGone(first!), 20_000, 'the first watchdog to die');
 
     // A new process group is registered: a new watchdog starts and is told about a, too.
     program.stdin.write('restart\n');
-    await waitFor(() => out().includes('restarted'), 5_000, 'child b to be restarted');
-    await waitFor(() => watchdogsOf(program.pid!).length === 1, 2_000, 'a second watchdog');
+    await waitFor(() => out().includes('restarted'), 20_000, 'child b to be restarted');
+    await waitFor(() => watchdogsOf(program.pid!).length === 1, 20_000, 'a second watchdog');
     expect(watchdogsOf(program.pid!)[0]).not.toBe(first);
     all.push(...pids(pidsFile));
     expect(all).toHaveLength(3); // a, b, and b's second incarnation (the first is stopped)
@@ -63,23 +63,23 @@ it('replaces a dead watchdog at the next registration and hands it every live gr
     // a was registered only with the first watchdog: the second must have been handed its group.
     const live = all.filter((pid) => !isGone(pid));
     expect(live).toHaveLength(2);
-    await waitFor(() => live.every(isGone), 1_000, 'every child to be gone after the SIGKILL');
+    await waitFor(() => live.every(isGone), 20_000, 'every child to be gone after the SIGKILL');
   } finally {
     program.kill('SIGKILL');
     for (const pid of all) if (!isGone(pid)) process.kill(pid, 'SIGKILL');
   }
-}, 20_000);
+}, 120_000);
 
 it('createNodeSpawner({ watchdog: false }) starts no watchdog, so its children outlive a SIGKILLed parent', async () => {
   const { program, out, pidsFile } = start({ WATCHDOG: 'off' });
   let children: number[] = [];
   try {
-    await waitFor(() => out().includes('tree up'), 8_000, 'the tree to start');
+    await waitFor(() => out().includes('tree up'), 20_000, 'the tree to start');
     children = pids(pidsFile);
     expect(children).toHaveLength(2);
     expect(watchdogsOf(program.pid!)).toEqual([]);
     program.kill('SIGKILL');
-    await waitFor(() => isGone(program.pid!), 1_000, 'the program to die');
+    await waitFor(() => isGone(program.pid!), 20_000, 'the program to die');
     // What the watchdog would have prevented (0005): nothing kills them now.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(children.filter((pid) => !isGone(pid))).toEqual(children);
@@ -87,4 +87,4 @@ it('createNodeSpawner({ watchdog: false }) starts no watchdog, so its children o
     program.kill('SIGKILL');
     for (const pid of children) if (!isGone(pid)) process.kill(pid, 'SIGKILL');
   }
-}, 20_000);
+}, 120_000);
