@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getChildSpec, restartChild, terminateChild, unknownKeyMessage, whichChildren, type ChildInfo, type Logger, type SupervisorFact, type SupervisorRef } from '@trellis/core';
+import { getChildSpec, restartBudgetUsage, restartChild, terminateChild, unknownKeyMessage, whichChildren, type ChildInfo, type Logger, type SupervisorFact, type SupervisorRef } from '@trellis/core';
 import { observeTree, type FactHandler, type Unsubscribe } from '../observeTree.js';
 import { toJSONValue, type JsonValue } from '../serialize.js';
 import { FactLog, type LoggedFact } from './factLog.js';
@@ -296,14 +296,22 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     };
   };
 
-  const budgetUsed = (path: string, periodMs: number | undefined, now: number): number | undefined => {
+  const budgetUsed = (ref: SupervisorRef, path: string, periodMs: number | undefined, now: number): number | undefined => {
+    // The supervisor's own restart window when it can tell; else the restarts the facts showed.
+    let usage: ReturnType<typeof restartBudgetUsage>;
+    try {
+      usage = restartBudgetUsage(ref);
+    } catch {
+      usage = undefined; // a supervisor that has just ended
+    }
+    if (usage !== undefined) return usage.used;
     if (periodMs === undefined) return undefined;
     return (restartTimes.get(path) ?? []).filter((at) => at > now - periodMs).length;
   };
 
   const view = (ref: SupervisorRef, path: string, now: number): Partial<DashboardNode> => {
     const flags = flagsOf(ref);
-    const used = budgetUsed(path, flags.periodMs, now);
+    const used = budgetUsed(ref, path, flags.periodMs, now);
     return { ...flags, ...(used === undefined ? {} : { restartsInWindow: used }), children: nodesOf(ref, path, now) };
   };
 

@@ -28,7 +28,7 @@ ul.tree ul { border-left:1px dashed var(--line); margin-left:7px; }
 .node { display:flex; flex-wrap:wrap; align-items:center; gap:6px 8px; padding:5px 8px; margin:3px 0; border-radius:6px; cursor:pointer; border:1px solid transparent; }
 .node:hover { background:#f1f4f8; } .node.selected { border-color:var(--sup); background:#eef2ff; }
 .dot { width:10px; height:10px; border-radius:50%; flex:none; background:var(--stopped); }
-.s-running .dot { background:var(--running); } .s-restarting .dot { background:var(--restarting); }
+.s-running .dot { background:var(--running); } .s-restarting .dot, .s-starting .dot { background:var(--restarting); }
 .s-backoff .dot { background:var(--backoff); box-shadow:0 0 0 3px #fde68a; } .s-stopped .dot { background:var(--stopped); }
 .name { font-weight:600; } .status { font-size:12px; color:var(--mute); }
 .s-restarting .status, .s-backoff .status { color:var(--backoff); font-weight:600; }
@@ -92,6 +92,7 @@ function statusOf(n) {
     const left = n.backoffLeftMs - (Date.now() - state.fetchedAt);
     return { cls: 'backoff', text: 'backing off, ' + ms(Math.max(0, left)) + ' left' };
   }
+  if (n.status === 'starting') return { cls: 'starting', text: 'waiting for readiness' };
   return { cls: n.status, text: n.status };
 }
 function exitText(exit) {

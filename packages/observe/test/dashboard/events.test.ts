@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { defineSupervisor, startSupervisor, stopSupervisor, whichChildren, type SupervisorRef } from '@trellis/core';
-import { createTestClock, scriptedChild, settle, type ScriptedChild } from '@trellis/core/testing';
+import { createTestClock, scriptedChild, settle, type ScriptedChild, type TestClock } from '@trellis/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboard, createHealthServer, type Dashboard, type DashboardOptions, type HealthServer } from '../../src/index.js';
 
@@ -15,16 +15,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function serve(options: DashboardOptions = {}): Promise<{ root: SupervisorRef; worker: ScriptedChild; dashboard: Dashboard; url: string }> {
+async function serve(options: DashboardOptions = {}): Promise<{ root: SupervisorRef; worker: ScriptedChild; dashboard: Dashboard; url: string; clock: TestClock }> {
   const worker = scriptedChild();
   const db = defineSupervisor({ id: 'db', strategy: 'one_for_all', children: [{ id: 'pool', start: scriptedChild() }] });
-  const root = await startSupervisor(defineSupervisor({ id: 'root', intensity: 100, children: [{ id: 'db', start: db }, { id: 'worker', start: worker }] }), { clock: createTestClock() });
+  const clock = createTestClock();
+  const root = await startSupervisor(defineSupervisor({ id: 'root', intensity: 100, children: [{ id: 'db', start: db }, { id: 'worker', start: worker }] }), { clock });
   const dashboard = createDashboard(options);
   dashboard.attach(root);
   const server: HealthServer = createHealthServer({ root, dashboard });
   const { url } = await server.listen();
   cleanups.push(() => stopSupervisor(root).then(() => undefined), () => server.close(), () => dashboard.close());
-  return { root, worker, dashboard, url };
+  return { root, worker, dashboard, url, clock };
 }
 
 /** Opens /events (or `path`) over real HTTP and collects events until `count` have come (or the timeout). */
@@ -118,7 +119,7 @@ describe('dashboard /events (Server-Sent Events over real HTTP)', () => {
   });
 
   it('shows kind, phase, strategy, restart budget and spec in /ui/tree', async () => {
-    const { root, url, worker } = await serve();
+    const { root, url, worker, clock } = await serve();
     const db = whichChildren(root).find((c) => c.id === 'db')!.ref as SupervisorRef;
     const view = (await (await fetch(`${url}/ui/tree`)).json()) as { tree: Record<string, unknown> & { children: Array<Record<string, unknown>> } };
     expect(view.tree).toMatchObject({ id: 'root', kind: 'supervisor', phase: 'running', strategy: 'one_for_one', intensity: 100, periodMs: 5000, restartsInWindow: 0 });
@@ -130,6 +131,11 @@ describe('dashboard /events (Server-Sent Events over real HTTP)', () => {
     const after = (await (await fetch(`${url}/ui/tree`)).json()) as { tree: Record<string, unknown> & { children: Array<Record<string, unknown>> } };
     expect(after.tree.restartsInWindow).toBe(1);
     expect(after.tree.children[0]).toMatchObject({ incarnation: 1, restarts: 1, lastExit: { reason: 'error' } });
+    // The budget is the supervisor's own window, on its own clock: the restart leaves it after periodMs.
+    clock.advance(5_001);
+    await settle();
+    const later = (await (await fetch(`${url}/ui/tree`)).json()) as { tree: Record<string, unknown> };
+    expect(later.tree.restartsInWindow).toBe(0);
   });
 });
 
