@@ -186,24 +186,6 @@ describe('trellis run', () => {
     }
   });
 
-  it('exits at once with 143 on a second SIGTERM', async () => {
-    const pidFile = join(tmp, 'slow-sleeper-term.pid');
-    const cli = startCli(['run', 'test/fixtures/slowStop.ts'], { FIXTURE_PIDFILE: pidFile });
-    try {
-      await cli.waitForRecord((r) => r.event === 'tree.started');
-      await vi.waitFor(() => expect(existsSync(pidFile)).toBe(true), { timeout: 10_000, interval: 25 });
-      const sleeperPid = Number(readFileSync(pidFile, 'utf8'));
-      cli.child.kill('SIGTERM');
-      await cli.waitForRecord((r) => r.event === 'tree.stopping');
-      cli.child.kill('SIGTERM');
-      expect(await cli.exited).toEqual({ code: 143, signal: null });
-      expect(cli.records().at(-1)).toMatchObject({ event: 'tree.killed', signal: 'SIGTERM' });
-      await vi.waitFor(() => expect(alive(sleeperPid)).toBe(false), { timeout: 5_000, interval: 25 });
-    } finally {
-      cli.child.kill('SIGKILL');
-    }
-  });
-
   it('exits 1 with a clear message when the root gives up', async () => {
     const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/givesUp.mjs']);
     expect(code).toBe(1);
