@@ -17,6 +17,14 @@ export interface Cli {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** The JSON lines (pino records) of a program's output, parsed; other lines are skipped. */
+export function jsonLines(output: string): Array<Record<string, unknown>> {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 export function startCli(args: string[], env: Record<string, string> = {}): Cli {
   const child = spawn(process.execPath, [bin, ...args], { cwd: cliDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -30,11 +38,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): Cli 
     err += String(chunk);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const records = (): Array<Record<string, unknown>> =>
-    out
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const records = (): Array<Record<string, unknown>> => jsonLines(out);
   return {
     child,
     stdout: () => out,

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { alive, cliDir, descendants } from './helpers.js';
+import { alive, cliDir, descendants, jsonLines } from './helpers.js';
 
 const repoRoot = join(cliDir, '..', '..');
 const pnpm = ['--yes', 'pnpm@10.34.9'];
@@ -39,11 +39,7 @@ function launch(command: string, args: string[], cwd: string, env: Record<string
   // 'close': the launcher has exited AND every process that shares its output (trellis, under a
   // launcher that does not wait for it) has let go of it.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  const records = (): Array<Record<string, unknown>> =>
-    out
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const records = (): Array<Record<string, unknown>> => jsonLines(out);
   return {
     child,
     out: () => out,
