@@ -70,6 +70,14 @@ describe('trellis run --http: the dashboard', () => {
       expect(view.lastFactId).toBe(5);
       expect(view.tree.children.map((c) => [c.id, c.kind])).toEqual([['sleeper', 'process'], ['http', 'worker'], ['db', 'supervisor']]);
       expect(view.tree.children[0]).toMatchObject({ status: 'running', pid: expect.any(Number) });
+      // A process child's output reaches the page (the CLI's default process logger feeds it).
+      await vi.waitFor(
+        async () => {
+          const latest = (await (await fetch(`${url}/ui/tree`)).json()) as { tree: { children: Array<{ output?: Array<{ line: string }> }> } };
+          expect(latest.tree.children[0]?.output?.map((o) => o.line)).toContain('sleeper up');
+        },
+        { timeout: 10_000, interval: 50 },
+      );
 
       const crash = nextFact(url, view.lastFactId, (fact) => fact.type === 'sup.child.exited' && fact.child === 'writer');
       cli.child.kill('SIGUSR2'); // the fixture's writer crashes on SIGUSR2

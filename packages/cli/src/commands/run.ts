@@ -14,7 +14,7 @@ import { logSignal } from './logSignal.js';
 import { type Io, parseAddress, UsageError } from './shared.js';
 import { startOtel } from '../otel/startOtel.js';
 
-export const runHelp = `Usage: trellis run <config> [--http HOST:PORT] [--ui-actions] [--log-level LEVEL]
+export const runHelp = `Usage: trellis run <config> [--http HOST:PORT] [--ui-actions] [--log-level LEVEL] [--otel]
 
 Starts the tree a config module exports (TS or JS; TS is loaded without a build step) and
 logs every supervisor report as one pino JSON line on stdout. The default export is a
@@ -66,12 +66,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const httpFlag = values.http === undefined ? undefined : parseAddress(values.http);
 
   const logger = pino({ level, name: 'trellis' }, pino.destination({ dest: 1, sync: true }));
-  const restoreProcessLogger = setDefaultProcessLogger(logger); // process children log here
+  const dashboard = createDashboard({ actions: values['ui-actions'] === true });
+  // Process children without a logger of their own log here, and the dashboard keeps their last lines.
+  const restoreProcessLogger = setDefaultProcessLogger(dashboard.outputLogger(logger));
   const loaded = await loadConfig(file);
   const http = httpFlag ?? (loaded.http === undefined ? undefined : parseAddress(loaded.http));
 
   const metrics = createMetrics({ defaultMetrics: true });
-  const dashboard = createDashboard({ actions: values['ui-actions'] === true });
   const observer = createTreeObserver(fanOut(createPinoReporter(logger), metrics.handle, dashboard.handle));
   const otel = values.otel === true ? await startOtel() : undefined;
 
@@ -81,20 +82,19 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const done = new Promise<number>((resolve) => {
     settle = resolve;
   });
-  // Signal handlers do not keep Node's event loop alive, and a tree of idle in-process workers
-  // holds no handle either: without this, `run` would exit 0 as soon as the tree had started.
-  const keepAlive = setInterval(() => {}, 1 << 30);
+  // No timer of our own keeps the program up: the started tree holds it (decision 0008).
   const starting = startSupervisor(loaded.logic(), { inspect: observer.inspect });
   // Handled from before the tree has started, so a signal that arrives meanwhile is not lost.
   const signals = stopOnSignals(starting, { onSignal: logSignal(logger) });
   const finish = async (code: number): Promise<void> => {
-    clearInterval(keepAlive);
-    signals.dispose();
     restoreProcessLogger();
     await server?.close();
     dashboard.close();
     observer.unsubscribe();
     await otel?.shutdown();
+    // Last: a launcher's second signal that arrives while the server closes or telemetry flushes
+    // must still find our listeners, not Node's default exit (decision 0010).
+    signals.dispose();
     settle(code);
   };
   signals.stopped.then(
