@@ -7,7 +7,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { context, metrics, trace, SpanStatusCode, type Attributes, type MeterProvider, type Span, type TracerProvider } from '@opentelemetry/api';
 import { logs, SeverityNumber, type LoggerProvider } from '@opentelemetry/api-logs';
-import { restartBudgetUsage, systemClock, whichChildren, type Clock, type SupervisorFact, type SupervisorRef } from '@trellis/core';
+import { restartBudgetUsage, systemClock, unknownKeyMessage, whichChildren, type Clock, type SupervisorFact, type SupervisorRef } from '@trellis/core';
 import { observeTree, type FactHandler, type Unsubscribe } from '@trellis/observe';
 import { TelemetryOptionsError } from './errors.js';
 import { ATTRIBUTES, EVENTS, METRICS, SCOPE, SPANS } from './names.js';
@@ -89,7 +89,7 @@ const KNOWN = new Set(['meterProvider', 'tracerProvider', 'loggerProvider', 'clo
 function validate(options: TelemetryOptions): void {
   if (options === null || typeof options !== 'object') throw new TelemetryOptionsError('options', 'must be an object', options);
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TelemetryOptionsError(key, `is not an option (known: ${[...KNOWN].join(', ')})`, (options as Record<string, unknown>)[key]);
+    if (!KNOWN.has(key)) throw new TelemetryOptionsError(key, `is not an option: ${unknownKeyMessage(key, 'telemetry options', [...KNOWN])}`, (options as Record<string, unknown>)[key]);
   }
   const { meterProvider, tracerProvider, loggerProvider, clock, propagate, startBuckets } = options;
   if (meterProvider !== undefined && typeof meterProvider?.getMeter !== 'function') throw new TelemetryOptionsError('meterProvider', 'must have getMeter()', meterProvider);

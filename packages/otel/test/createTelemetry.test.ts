@@ -122,7 +122,7 @@ describe('createTelemetry', () => {
   it('rejects an unknown option and a bad one, naming the field, the rule and the value', async () => {
     const { root } = await setup();
     expect(() => createTelemetry(root, { meterProvidr: {} } as never)).toThrow(TelemetryOptionsError);
-    expect(() => createTelemetry(root, { meterProvidr: {} } as never)).toThrow(/option 'meterProvidr' is not an option/);
+    expect(() => createTelemetry(root, { meterProvidr: {} } as never)).toThrow(/option 'meterProvidr' is not an option: unknown key 'meterProvidr' in telemetry options — did you mean 'meterProvider'\?/);
     expect(() => createTelemetry(root, { propagate: 'yes' } as never)).toThrow(/option 'propagate' must be a boolean, got "yes"/);
     expect(() => createTelemetry(root, { startBuckets: [1, 0.5] })).toThrow(/option 'startBuckets' must be .* ascending order, got \[1, 0.5\]/);
   });

@@ -9,6 +9,7 @@ import { stopSupervisor } from '../commands.js';
 import type { SupervisorRef } from '../defineSupervisor.js';
 import { SupervisorArgumentError } from '../errors.js';
 import type { SupervisorExit } from '../types.js';
+import { unknownKeyMessage } from '../validation/unknownKeys.js';
 
 /**
  * A signal that asks a program to stop.
@@ -148,7 +149,7 @@ function checkOptions(options: unknown): asserts options is StopOnSignalsOptions
   if (typeof options !== 'object' || options === null || Array.isArray(options)) bad('options', 'must be an object', options);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) bad(`options.${key}`, `is not an option (the options are ${OPTION_KEYS.join(', ')})`, o[key]);
+    if (!(OPTION_KEYS as readonly string[]).includes(key)) bad(`options.${key}`, `is not an option: ${unknownKeyMessage(key, 'stopOnSignals options', OPTION_KEYS)}`, o[key]);
   }
   if (o.reason !== undefined && o.reason !== 'normal' && o.reason !== 'shutdown') bad('options.reason', "must be 'normal' or 'shutdown'", o.reason);
   for (const key of ['forceAfterMs', 'forceExitCode'] as const) {
