@@ -345,7 +345,9 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
       const output = outputs.get(info.resumeId);
       if (output !== undefined) node.output = output;
       if (info.type === 'supervisor') {
-        Object.assign(node, info.status === 'running' && info.ref !== undefined ? view(info.ref as SupervisorRef, childPath, now) : { children: [] });
+        // A child supervisor still starting its children shows those it has so far (decision 0007).
+        const live = (info.status === 'running' || info.status === 'starting') && info.ref !== undefined;
+        Object.assign(node, live ? view(info.ref as SupervisorRef, childPath, now) : { children: [] });
       }
       return node;
     });
@@ -356,7 +358,8 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     const snapshot = root.getSnapshot();
     const running = snapshot.status === 'active' && snapshot.value !== 'stopped';
     const now = Date.now();
-    const node: DashboardNode = { id: path, path, kind: 'supervisor', status: running ? 'running' : 'stopped', incarnation: 0, restarts: 0, resumeId: path, lastExit: null };
+    const status = !running ? 'stopped' : snapshot.value === 'starting' ? 'starting' : 'running';
+    const node: DashboardNode = { id: path, path, kind: 'supervisor', status, incarnation: 0, restarts: 0, resumeId: path, lastExit: null };
     return running ? { ...node, ...view(root, path, now) } : { ...node, ...flagsOf(root), children: [] };
   };
 
