@@ -11,7 +11,8 @@
 // a trellis type is meant. It writes the README's screenshots, docs/images/docs-*.png.
 //
 // Usage: node scripts/screenshots/docs.mjs [--check] [--no-build] [--out DIR]
-//   --check     exit 1 on any problem (without it, problems are printed and screenshots written)
+//   --check     exit 1 on any problem, and write no screenshots unless --out is given (without it,
+//               problems are printed and screenshots written)
 //   --no-build  use the site already in docs/api instead of running `pnpm run docs`
 //   --out DIR   where the screenshots go (default docs/images)
 import { execFileSync } from 'node:child_process';
@@ -31,7 +32,7 @@ const site = join(repoRoot, 'docs/api');
  * and returns a problem or null.
  */
 const PAGES = [
-  { path: 'index.html', heading: 'trellis', shot: 'index' },
+  { path: 'index.html', heading: 'trellis' },
   { path: 'modules/_trellis_core.html', heading: 'Module @trellis/core' },
   {
     path: 'functions/_trellis_core.defineSupervisor.html',
@@ -67,8 +68,10 @@ const PAGES = [
 const LOST_NAMES = ['StateMachine', 'MachineSnapshot'];
 
 const { values: args } = parseArgs({
-  options: { check: { type: 'boolean', default: false }, 'no-build': { type: 'boolean', default: false }, out: { type: 'string', default: join(repoRoot, 'docs/images') } },
+  options: { check: { type: 'boolean', default: false }, 'no-build': { type: 'boolean', default: false }, out: { type: 'string' } },
 });
+// A check (CI) leaves the committed screenshots alone unless told where to write.
+const shotsDir = args.out ?? (args.check ? undefined : join(repoRoot, 'docs/images'));
 
 if (!args['no-build']) execFileSync('npx', ['--yes', 'pnpm@10.34.9', 'run', 'docs'], { cwd: repoRoot, stdio: 'inherit' });
 if (!existsSync(join(site, 'index.html'))) {
@@ -106,7 +109,7 @@ async function checkPages(report) {
   const { server, base } = await serve(site);
   const browser = await launchChromium();
   try {
-    mkdirSync(args.out, { recursive: true });
+    if (shotsDir !== undefined) mkdirSync(shotsDir, { recursive: true });
     for (const spec of PAGES) {
       const page = await browser.context.newPage();
       await page.setViewportSize({ width: 1280, height: 800 });
@@ -133,7 +136,7 @@ async function checkPages(report) {
           const found = await page.evaluate(spec.expect);
           if (found) report(where, found);
         }
-        if (spec.shot) await page.screenshot({ path: join(args.out, `docs-${spec.shot}.png`) });
+        if (spec.shot && shotsDir !== undefined) await page.screenshot({ path: join(shotsDir, `docs-${spec.shot}.png`) });
       } catch (error) {
         report(where, `could not be opened: ${error.message}`);
       } finally {
