@@ -200,14 +200,22 @@ wait_down(Pid) ->
 %% ---- observation ---------------------------------------------------------------------------
 
 observe(Root) ->
-    Exit = root_exit(Root),
+    {Exit, Sups} = observe_tree(Root, 20),
     Log = [[What, Id] || {_, What, Id} <- ets:tab2list(diff_log)],
     ets:delete_all_objects(diff_log),
-    Sups = case Exit of
-               none -> tree(Root);
-               _ -> []
-           end,
     #{exit => Exit, sups => Sups, log => Log}.
+
+%% A nested supervisor can still be on its way out when the tree looks idle (say, one that shut
+%% itself down through auto_shutdown while its parent had not yet read the EXIT): a call to it then
+%% exits. Such a tree was not quiet: settle again and look again, rather than report a half-seen tree.
+observe_tree(Root, Tries) ->
+    case root_exit(Root) of
+        none ->
+            try {none, tree(Root)}
+            catch exit:_ when Tries > 0 -> settle(), observe_tree(Root, Tries - 1)
+            end;
+        Exit -> {Exit, []}
+    end.
 
 root_exit(undefined) -> [{_, E}] = ets:lookup(diff, root_exit), E;
 root_exit(Root) ->
