@@ -184,7 +184,9 @@ idle() ->
                       case erlang:process_info(P, [message_queue_len, current_function]) of
                           undefined -> true;
                           [{message_queue_len, 0}, {current_function, {gen_server, loop, _}}] -> true;
-                          [{message_queue_len, 0}, {current_function, {proc_lib, _, _}}] -> true;
+                          %% proc_lib:sync_start*: waiting for a child supervisor's init, which may
+                          %% itself be busy (stopping deaf children after a failed start): not idle.
+                          [{message_queue_len, 0}, {current_function, {proc_lib, F, _}}] -> not lists:prefix("sync", atom_to_list(F));
                           [{message_queue_len, 0}, {current_function, {gen, _, _}}] -> false;
                           _ -> false
                       end;
