@@ -234,7 +234,8 @@ export interface TreeNode {
   readonly children?: readonly TreeNode[];
 }
 
-function rootIdOf(ref: SupervisorRef): string {
+/** A root's path: its logic's id (the tree's name in facts), else the actor's id. Shared with the dashboard. */
+export function rootIdOf(ref: SupervisorRef): string {
   const id = (ref as { logic?: { id?: unknown } }).logic?.id;
   return typeof id === 'string' ? id : ref.id;
 }

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getChildSpec, restartBudgetUsage, restartChild, terminateChild, unknownKeyMessage, whichChildren, type ChildInfo, type Logger, type SupervisorFact, type SupervisorRef } from '@trellis/core';
 import { observeTree, type FactHandler, type Unsubscribe } from '../observeTree.js';
 import { toJSONValue, type JsonValue } from '../serialize.js';
+import { rootIdOf } from '../treeModel.js';
 import { FactLog, type LoggedFact } from './factLog.js';
 import { dashboardPage } from './page.js';
 
@@ -139,11 +140,6 @@ function flagsOf(ref: SupervisorRef): { phase?: string; strategy?: string; inten
   if (typeof config?.intensity === 'number') out.intensity = config.intensity;
   if (typeof config?.periodMs === 'number') out.periodMs = config.periodMs;
   return out;
-}
-
-function rootIdOf(ref: SupervisorRef): string {
-  const id = (ref as { logic?: { id?: unknown } }).logic?.id;
-  return typeof id === 'string' ? id : ref.id;
 }
 
 function pidOf(info: ChildInfo): number | undefined {
