@@ -1,0 +1,18 @@
+/**
+ * `@trellis/cluster`: cluster-singleton children on PostgreSQL. A child runs on exactly one host
+ * of a cluster at a time, under a lease row whose epoch is a fencing token and which carries the
+ * child's handover to the next host.
+ *
+ * @module
+ */
+export { ClusterOptionsError, StaleFencingTokenError } from './errors.js';
+export type { LeaseFact } from './leases/facts.js';
+export {
+  leaseTableSql,
+  postgresLeases,
+  type LeaseGrant,
+  type LeaseHandover,
+  type LeaseRow,
+  type Leases,
+  type PostgresLeasesOptions,
+} from './leases/postgresLeases.js';
