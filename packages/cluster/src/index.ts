@@ -16,3 +16,5 @@ export {
   type Leases,
   type PostgresLeasesOptions,
 } from './leases/postgresLeases.js';
+export { singleton, singletonStatus, type SingletonOptions, type SingletonStatus } from './singleton/singleton.js';
+export { fencedWrite, type Fence } from './fencing/fencedWrite.js';

@@ -1,0 +1,100 @@
+/**
+ * Writes that a stale lease holder cannot make: the user's statements run in one transaction with
+ * a check that the fencing token is still the lease's current epoch.
+ *
+ * @module
+ */
+import type pg from 'pg';
+import { unknownKeyMessage, unknownKeys } from '@trellis/core';
+import { ClusterOptionsError, StaleFencingTokenError } from '../errors.js';
+
+/**
+ * Which lease a {@link fencedWrite} is fenced by, and with which token.
+ *
+ * @example
+ * ```ts
+ * import type { Fence } from '@trellis/cluster';
+ * const fence: Fence = { lease: 'billing', fencingToken: 7 };
+ * ```
+ *
+ * @category fencing
+ * @since 0.1.0
+ */
+export interface Fence {
+  /** The lease's name (a singleton's `lease`, by default its ResumeID). */
+  readonly lease: string;
+  /** The token the child was started with: `handover.fencingToken`. */
+  readonly fencingToken: number;
+  /** The lease table; default `trellis_leases`. */
+  readonly table?: string;
+}
+
+const FENCE_KEYS = ['lease', 'fencingToken', 'table'] as const;
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
+
+/**
+ * Runs `write` in a transaction that first checks, under a share lock on the lease row, that
+ * `fence.fencingToken` is still the lease's epoch and the lease has not expired; otherwise
+ * nothing is written and a {@link StaleFencingTokenError} is thrown.
+ *
+ * @remarks
+ * This is what makes a lease safe against a holder paused past its lease (a GC pause, SIGSTOP, a
+ * VM migration): its late write carries an old token and is refused. The share lock makes the
+ * check and the write one step as far as the lease is concerned: a new holder's acquisition waits
+ * until this transaction ends, so every write that commits is ordered before the next epoch. The
+ * data must live in the same database as the lease table. Keep `write` short: renewals of the
+ * lease wait for it too.
+ *
+ * @param pool - a `pg` pool (or a client not in a transaction) of the lease's database.
+ * @param fence - `{ lease, fencingToken, table? }`.
+ * @param write - the statements, run on the transaction's client; its result is returned.
+ * @returns what `write` returned, once committed.
+ * @throws {@link StaleFencingTokenError} when the token is no longer current (rolled back);
+ *   {@link ClusterOptionsError} for a bad fence; whatever `write` throws (rolled back).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import pg from 'pg';
+ * import { fencedWrite } from '@trellis/cluster';
+ * const pool = new pg.Pool({ connectionString: 'postgres://localhost/app' });
+ * await assert.rejects(fencedWrite(pool, { lease: 'billing', fencingToken: -1 }, async () => {}), /fencingToken/);
+ * await pool.end();
+ * ```
+ *
+ * @category fencing
+ * @since 0.1.0
+ */
+export async function fencedWrite<T>(pool: pg.Pool | pg.PoolClient | pg.Client, fence: Fence, write: (client: pg.PoolClient | pg.Client) => Promise<T>): Promise<T> {
+  const where = 'fencedWrite';
+  if (typeof fence !== 'object' || fence === null) throw new ClusterOptionsError(where, 'fence', 'must be an object { lease, fencingToken, table? }', fence);
+  for (const key of unknownKeys(fence, FENCE_KEYS)) {
+    throw new ClusterOptionsError(where, key, 'is not a known key', (fence as unknown as Record<string, unknown>)[key], unknownKeyMessage(key, where, FENCE_KEYS));
+  }
+  const { lease, fencingToken, table = 'trellis_leases' } = fence;
+  if (typeof lease !== 'string' || lease.length === 0) throw new ClusterOptionsError(where, 'lease', 'must be a non-empty string', lease);
+  if (typeof fencingToken !== 'number' || !Number.isSafeInteger(fencingToken) || fencingToken < 1)
+    throw new ClusterOptionsError(where, 'fencingToken', 'must be a positive integer (handover.fencingToken)', fencingToken);
+  if (typeof table !== 'string' || !IDENTIFIER.test(table))
+    throw new ClusterOptionsError(where, 'table', 'must be a lower-case SQL identifier, optionally schema-qualified', table);
+  if (typeof write !== 'function') throw new ClusterOptionsError(where, 'write', 'must be a function (client) => Promise', write);
+
+  const isPool = typeof (pool as pg.Pool).totalCount === 'number';
+  const client = isPool ? await (pool as pg.Pool).connect() : (pool as pg.PoolClient);
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const check = await client.query(`SELECT 1 FROM ${table} WHERE name = $1 AND epoch = $2 AND holder IS NOT NULL AND expires_at > now() FOR SHARE`, [lease, fencingToken]);
+    if (check.rowCount !== 1) throw new StaleFencingTokenError(lease, fencingToken);
+    const result = await write(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
+    throw error;
+  } finally {
+    if (isPool) (client as pg.PoolClient).release(broken);
+  }
+}
