@@ -2,7 +2,7 @@
 // release with the exit, and the race of many acquirers at once (in-process, 200 rounds).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterOptionsError, postgresLeases, type Leases } from '@trellis/cluster';
+import { ClusterOptionsError, postgresLeases, type Leases } from '../src/index.js';
 import { hasPostgres, usePostgres } from './helpers/usePostgres.js';
 
 describe.runIf(hasPostgres)('postgresLeases', () => {

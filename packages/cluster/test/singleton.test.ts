@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, whichChildren, type Handover, type SupervisorRef } from '@trellis/core';
-import { ClusterOptionsError, fencedWrite, postgresLeases, singleton, singletonStatus, StaleFencingTokenError, type LeaseFact, type Leases } from '@trellis/cluster';
+import { ClusterOptionsError, fencedWrite, postgresLeases, singleton, singletonStatus, StaleFencingTokenError, type LeaseFact, type Leases } from '../src/index.js';
 import { hasPostgres, usePostgres } from './helpers/usePostgres.js';
 
 const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => {

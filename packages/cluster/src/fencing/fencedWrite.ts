@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { unknownKeyMessage, unknownKeys } from '@trellis/core';
 import { ClusterOptionsError, StaleFencingTokenError } from '../errors.js';
+import { guard } from '../leases/postgresLeases.js';
 
 /**
  * Which lease a {@link fencedWrite} is fenced by, and with which token.
@@ -48,6 +49,11 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
  * @param pool - a `pg` pool (or a client not in a transaction) of the lease's database.
  * @param fence - `{ lease, fencingToken, table? }`.
  * @param write - the statements, run on the transaction's client; its result is returned.
+ * @param options - `signal`: with a pool, aborting it drops the transaction's connection, so a
+ *   child asked to stop is not held by a write stuck on a dead network (nothing is committed).
+ *   `idleInTransactionMs` (default 1000): a holder paused in the middle of the transaction (a
+ *   SIGSTOP, a GC pause) holds the share lock that a takeover waits for; the server ends its
+ *   session after this long idle in the transaction, so the pause cannot block the next holder.
  * @returns what `write` returned, once committed.
  * @throws {@link StaleFencingTokenError} when the token is no longer current (rolled back);
  *   {@link ClusterOptionsError} for a bad fence; whatever `write` throws (rolled back).
@@ -65,7 +71,12 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
  * @category fencing
  * @since 0.1.0
  */
-export async function fencedWrite<T>(pool: pg.Pool | pg.PoolClient | pg.Client, fence: Fence, write: (client: pg.PoolClient | pg.Client) => Promise<T>): Promise<T> {
+export async function fencedWrite<T>(
+  pool: pg.Pool | pg.PoolClient | pg.Client,
+  fence: Fence,
+  write: (client: pg.PoolClient | pg.Client) => Promise<T>,
+  options?: { readonly signal?: AbortSignal; readonly idleInTransactionMs?: number },
+): Promise<T> {
   const where = 'fencedWrite';
   if (typeof fence !== 'object' || fence === null) throw new ClusterOptionsError(where, 'fence', 'must be an object { lease, fencingToken, table? }', fence);
   for (const key of unknownKeys(fence, FENCE_KEYS)) {
@@ -79,22 +90,61 @@ export async function fencedWrite<T>(pool: pg.Pool | pg.PoolClient | pg.Client, 
     throw new ClusterOptionsError(where, 'table', 'must be a lower-case SQL identifier, optionally schema-qualified', table);
   if (typeof write !== 'function') throw new ClusterOptionsError(where, 'write', 'must be a function (client) => Promise', write);
 
+  const idleInTransactionMs = options?.idleInTransactionMs ?? 1_000;
+  if (typeof idleInTransactionMs !== 'number' || !Number.isSafeInteger(idleInTransactionMs) || idleInTransactionMs < 1)
+    throw new ClusterOptionsError(where, 'idleInTransactionMs', 'must be a positive integer number of milliseconds', idleInTransactionMs);
   const isPool = typeof (pool as pg.Pool).totalCount === 'number';
-  const client = isPool ? await (pool as pg.Pool).connect() : (pool as pg.PoolClient);
+  const signal = options?.signal;
+  signal?.throwIfAborted();
+  const client = isPool ? guard(await connectUnless(pool as pg.Pool, signal)) : (pool as pg.PoolClient);
   let broken: Error | undefined;
+  let released = false;
+  // A pooled connection can be dropped mid-statement: its pending query then fails at once.
+  const onAbort = (): void => {
+    if (!isPool || released) return;
+    released = true;
+    (client as pg.PoolClient).release(new Error('fencedWrite aborted'));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await client.query('BEGIN');
+    signal?.throwIfAborted();
+    await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${idleInTransactionMs}`);
     const check = await client.query(`SELECT 1 FROM ${table} WHERE name = $1 AND epoch = $2 AND holder IS NOT NULL AND expires_at > now() FOR SHARE`, [lease, fencingToken]);
     if (check.rowCount !== 1) throw new StaleFencingTokenError(lease, fencingToken);
     const result = await write(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-    });
+    if (!released) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+    }
     throw error;
   } finally {
-    if (isPool) (client as pg.PoolClient).release(broken);
+    signal?.removeEventListener('abort', onAbort);
+    if (isPool && !released) {
+      released = true;
+      (client as pg.PoolClient).release(broken);
+    }
+  }
+}
+
+/** A pooled connection, or the signal's reason as soon as it aborts (a late connection is released). */
+async function connectUnless(pool: pg.Pool, signal: AbortSignal | undefined): Promise<pg.PoolClient> {
+  const connecting = pool.connect();
+  if (signal === undefined) return connecting;
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([connecting, aborted]);
+  } catch (error) {
+    connecting.then((client) => client.release(), () => {});
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }

@@ -10,8 +10,9 @@
  *
  * @remarks
  * - `cluster.lease.acquired`: the lease was taken; the child starts with this `epoch` as its fencing token.
- * - `cluster.lease.renewedLate`: a renewal was confirmed, but only after more than half of the
- *   self-fencing deadline had passed since the last confirmed one (a slow or lossy database link).
+ * - `cluster.lease.renewedLate`: a renewal was confirmed, but more than half of the slack between
+ *   the renewal period (`ttlMs / 3`) and the self-fencing deadline had been used up since the
+ *   last confirmed one (a slow or lossy database link: the next step is `lost`).
  * - `cluster.lease.lost`: the holder stopped its child because a renewal was refused (`refused`)
  *   or not confirmed within the deadline (`deadline`), measured on the local monotonic clock.
  * - `cluster.lease.released`: a graceful stop wrote the exit into the row and released it.

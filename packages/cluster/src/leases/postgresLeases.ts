@@ -279,7 +279,7 @@ export function postgresLeases(options: PostgresLeasesOptions): Leases {
   const owned = given === undefined;
   const pool =
     given ??
-    new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: timeoutMs, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+    new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: timeoutMs, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
   // A pool we made is ours to guard: an idle connection dropped by a restarted server must not
   // crash the program (pg emits 'error' on the pool). A pool passed in is its owner's.
   if (owned) pool.on('error', () => {});
@@ -385,8 +385,10 @@ export async function query(pool: pg.Pool, sql: string, params: unknown[], timeo
     }, timeoutMs);
   });
   const connecting = pool.connect();
+  let connected = false;
   try {
-    const client = await Promise.race([connecting, timeout]);
+    const client = guard(await Promise.race([connecting, timeout]));
+    connected = true;
     try {
       const result = await Promise.race([client.query(sql, params), timeout]);
       client.release();
@@ -396,9 +398,26 @@ export async function query(pool: pg.Pool, sql: string, params: unknown[], timeo
       throw error;
     }
   } catch (error) {
-    if (timedOut) connecting.then((client) => client.release(new Error('abandoned')), () => {});
+    // Timed out while waiting for a connection: release it whenever it comes.
+    if (timedOut && !connected) connecting.then((client) => client.release(new Error('abandoned')), () => {});
     throw error;
   } finally {
     clearTimeout(timer);
   }
+}
+
+const GUARDED = Symbol('trellis.cluster.guarded');
+
+/**
+ * A checked-out connection that dies (a restarted server, a cut network) emits 'error' on its
+ * client, and pg's pool listens only while the client is idle: without a listener of our own the
+ * program would crash. The statement in flight fails anyway, and that is how we learn of it.
+ */
+export function guard<C extends pg.ClientBase>(client: C): C {
+  const marked = client as C & { [GUARDED]?: true };
+  if (marked[GUARDED] !== true) {
+    client.on('error', () => {});
+    marked[GUARDED] = true;
+  }
+  return client;
 }

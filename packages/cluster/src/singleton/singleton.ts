@@ -357,6 +357,17 @@ async function hold(
     check();
   };
   armFence();
+  let renewTimer: NodeJS.Timeout | undefined;
+  let renewing = true;
+  // The next renewal is due ttlMs / 3 after the last confirmed one was sent (not after it was
+  // confirmed: a slow acquire must not push the renewals past the deadline). A renewal that
+  // fails fast (a refused connection) is retried every ttlMs / 15 until the deadline.
+  const scheduleRenewal = (retry: boolean): void => {
+    if (!renewing) return;
+    clearTimeout(renewTimer);
+    const delay = retry ? ttlMs / 15 : Math.max(0, confirmedSentAt + ttlMs / 3 - performance.now());
+    renewTimer = setTimeout(() => void renew(), delay);
+  };
   const renew = async (): Promise<void> => {
     const sent = performance.now();
     const remaining = confirmedSentAt + renewDeadlineMs - sent;
@@ -368,15 +379,18 @@ async function hold(
       ok = undefined; // not confirmed: the deadline decides
     }
     if (ok === false) return resolveFence('refused');
-    if (ok === true && sent > confirmedSentAt) {
-      const gap = sent - confirmedSentAt;
-      if (performance.now() - confirmedSentAt > renewDeadlineMs) return resolveFence('deadline');
+    if (ok === undefined) return scheduleRenewal(true);
+    if (sent > confirmedSentAt) {
+      const sinceConfirmed = performance.now() - confirmedSentAt;
+      if (sinceConfirmed > renewDeadlineMs) return resolveFence('deadline');
       confirmedSentAt = sent;
-      if (performance.now() - sent + gap > renewDeadlineMs / 2) report({ type: 'cluster.lease.renewedLate', ...base, sinceConfirmedMs: Math.round(performance.now() - (sent - gap)) });
+      // Late: more than half of the slack between the renewal period and the deadline used up.
+      if (sinceConfirmed > (ttlMs / 3 + renewDeadlineMs) / 2) report({ type: 'cluster.lease.renewedLate', ...base, sinceConfirmedMs: Math.round(sinceConfirmed) });
       armFence();
     }
+    scheduleRenewal(false);
   };
-  const renewTimer = setInterval(() => void renew(), ttlMs / 3);
+  scheduleRenewal(false);
 
   set({ state: 'active', epoch: grant.epoch, heldBy: leases.holder });
   report({ type: 'cluster.lease.acquired', ...base, previousHolder: grant.previousHolder, incarnation: (grant.handover.incarnation ?? -1) + 1 });
@@ -393,7 +407,8 @@ async function hold(
     ...(health === undefined ? {} : { health }),
   };
   const cleanup = (): void => {
-    clearInterval(renewTimer);
+    renewing = false;
+    clearTimeout(renewTimer);
     clearTimeout(fenceTimer);
   };
   const releaseWith = async (): Promise<boolean> => {
