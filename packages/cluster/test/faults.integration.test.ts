@@ -129,8 +129,9 @@ describe.runIf(hasPostgres)('cluster faults with real processes', () => {
     const starts = startsOf();
     const byLease = new Map<string, string[]>();
     for (const start of starts) byLease.set(start.lease!, [...(byLease.get(start.lease!) ?? []), start.holder]);
+    // On a failure, the lines of one lease that ran twice say why.
     const twice = [...byLease.entries()].find(([, holders]) => holders.length > 1)?.[0];
-    if (twice !== undefined) console.log(JSON.stringify([...a.lines, ...b.lines].filter((l) => l.lease === twice || l.event.startsWith("host")), null, 0));
+    if (twice !== undefined) console.log(JSON.stringify([...a.lines, ...b.lines].filter((l) => l.lease === twice || l.event.startsWith('host')), null, 0));
     expect(byLease.size).toBe(100);
     expect([...byLease.values()].filter((holders) => holders.length !== 1)).toEqual([]);
     expect([...a.lines, ...b.lines].filter((l) => l.event === 'cluster.lease.lost')).toEqual([]);
@@ -173,7 +174,7 @@ describe.runIf(hasPostgres)('cluster faults with real processes', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // b writes under the new token
     const resumedAt = Date.now();
     kill(a, 'SIGCONT');
-    const stopped = await a.waitFor('a stops its child', (l) => l.event === 'child.stopped', 12_000).catch((e) => { console.log(JSON.stringify(a.lines.map((l) => [l.event, l.t - darkAt, l['error']]))); throw e; });
+    const stopped = await a.waitFor('a stops its child', (l) => l.event === 'child.stopped', 3_000);
     const lost = a.lines.find((l) => l.event === 'cluster.lease.lost');
     console.log(`SIGCONT → child stopped in ${stopped.t - resumedAt} ms (lease lost: ${String(lost?.['cause'])})`);
     expect(stopped.t - resumedAt).toBeLessThan(1_000);
@@ -206,7 +207,7 @@ describe.runIf(hasPostgres)('cluster faults with real processes', () => {
       const darkAt = Date.now();
       proxy.blackhole(true);
       const lost = await a.waitFor('a self-fences', (l) => l.event === 'cluster.lease.lost', 4_000);
-      const stopped = await a.waitFor('a stops its child', (l) => l.event === 'child.stopped', 12_000).catch((e) => { console.log(JSON.stringify(a.lines.map((l) => [l.event, l.t - darkAt, l['error']]))); throw e; });
+      const stopped = await a.waitFor('a stops its child', (l) => l.event === 'child.stopped', 3_000);
       const startedB = await b.waitFor('b takes over', (l) => l.event === 'child.started', 8_000);
       console.log(
         `blackhole: host-a lost the lease ${lost.t - darkAt} ms after the cut (cause ${String(lost['cause'])}, ${String(lost['sinceConfirmedMs'])} ms since its last confirmed renewal), child stopped at ${stopped.t - darkAt} ms; host-b started at ${startedB.t - darkAt} ms (ttlMs 3000, renewDeadlineMs 1500)`,
