@@ -18,3 +18,9 @@ export {
 } from './leases/postgresLeases.js';
 export { singleton, singletonStatus, type SingletonOptions, type SingletonStatus } from './singleton/singleton.js';
 export { fencedWrite, type Fence } from './fencing/fencedWrite.js';
+export {
+  handoverTableSql,
+  postgresHandoverStore,
+  type PostgresHandoverStore,
+  type PostgresHandoverStoreOptions,
+} from './handover/postgresHandoverStore.js';

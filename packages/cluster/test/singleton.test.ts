@@ -2,10 +2,15 @@
 // (each with its own holder id). Standby and takeover, the handover across "hosts", a crash,
 // fencedWrite, and the validation of the timings. The same behaviours with real processes and
 // faults are in faults.integration.test.ts.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, whichChildren, type Handover, type SupervisorRef } from '@trellis/core';
 import { ClusterOptionsError, fencedWrite, postgresLeases, singleton, singletonStatus, StaleFencingTokenError, type LeaseFact, type Leases } from '../src/index.js';
+import { fromProcess } from '@trellis/process';
+import { handoverFromEnv } from '@trellis/core/env';
 import { hasPostgres, usePostgres } from './helpers/usePostgres.js';
 
 const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
@@ -89,6 +94,26 @@ describe.runIf(hasPostgres)('singleton', () => {
     expect(started[1]!.handover.incarnation).toBe(1);
     expect(started[1]!.handover.previousExit).toMatchObject({ reason: 'error', detail: { name: 'TypeError', message: 'bad row' } });
     expect(whichChildren(sup)[0]?.lastExit?.reason).toBe('error'); // the singleton itself ended with the crash
+    await stopSupervisor(sup);
+  });
+
+  it('an OS-process child gets its fencing token as TRELLIS_FENCING_TOKEN and in TRELLIS_HANDOVER', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'trellis-cluster-')), 'env.json');
+    const script = "require('node:fs').writeFileSync(process.argv[1], JSON.stringify({ token: process.env.TRELLIS_FENCING_TOKEN, handover: process.env.TRELLIS_HANDOVER })); setInterval(() => {}, 1e9);";
+    const sup = await startSupervisor(
+      defineSupervisor({
+        id: 'app',
+        children: [
+          singleton({ id: 'exporter', start: fromProcess({ command: process.execPath, args: ['-e', script, file] }), leases: hostA, ttlMs: 3_000, shutdown: 500 }),
+        ],
+      }),
+    );
+    const lines: string[] = [];
+    await until('the process wrote its env', () => existsSync(file) && lines.push(readFileSync(file, 'utf8')) > 0);
+    const printed = JSON.parse(lines[0]!) as { token: string; handover: string };
+    const epoch = singletonStatus(whichChildren(sup)[0]?.ref)?.epoch;
+    expect(printed.token).toBe(String(epoch));
+    expect(handoverFromEnv({ TRELLIS_HANDOVER: printed.handover, TRELLIS_FENCING_TOKEN: printed.token })).toMatchObject({ resumeId: 'exporter', incarnation: 0, fencingToken: epoch });
     await stopSupervisor(sup);
   });
 
