@@ -60,8 +60,12 @@ function run(bin: string, args: string[]): void {
   execFileSync(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
 }
 
-/** Starts a fresh server; `undefined` when PostgreSQL is not installed (and not required). */
-export async function startPostgres(): Promise<PostgresServer | undefined> {
+/**
+ * Starts a fresh server; `undefined` when PostgreSQL is not installed (and not required). Tests
+ * run with fsync off (a throwaway server: durability across a power cut is not under test); the
+ * throughput bench turns it on.
+ */
+export async function startPostgres(options: { readonly fsync?: boolean } = {}): Promise<PostgresServer | undefined> {
   const bin = postgresBinDir();
   if (bin === undefined) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'trellis-pg-'));
@@ -70,8 +74,8 @@ export async function startPostgres(): Promise<PostgresServer | undefined> {
   if (asRoot) execFileSync('chown', ['postgres:postgres', dir]);
   run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
-  const options = `-c listen_addresses=127.0.0.1 -c port=${port} -k ${dir} -c fsync=off -c max_connections=200`;
-  const start = (): void => run(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
+  const serverOptions = `-c listen_addresses=127.0.0.1 -c port=${port} -k ${dir} -c fsync=${options.fsync === true ? 'on' : 'off'} -c max_connections=200`;
+  const start = (): void => run(join(bin, 'pg_ctl'), ['-D', data, '-o', serverOptions, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
   const stop = (): void => {
     try {
       run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']);
