@@ -1,7 +1,7 @@
 // Faults with real processes against a real PostgreSQL server: each "host" is a separate Node
 // program (test/fixtures/host.ts) running a tree with singletons. Two hosts starting at once,
 // SIGKILL of the holder, SIGSTOP past the lease then SIGCONT, and a blackholed connection (a TCP
-// proxy of our own). Every fenced write goes to a `history` table, and every test ends with the
+// proxy of our own), and the database restarted. Every fenced write goes to a `history` table, and every test ends with the
 // invariant check over it: epochs never go backwards, and one epoch belongs to one holder.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,7 @@ describe.runIf(hasPostgres)('cluster faults with real processes', () => {
   let pool: pg.Pool;
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: db.server.connectionString, max: 4 });
+    pool.on('error', () => {}); // the restart test drops this pool's idle connections too
     await pool.query(`CREATE TABLE IF NOT EXISTS trellis_leases (
       name text PRIMARY KEY, holder text, epoch bigint NOT NULL DEFAULT 0, expires_at timestamptz NOT NULL,
       acquired_at timestamptz, renewed_at timestamptz, previous_holder text, incarnation integer, last_exit jsonb, running boolean NOT NULL DEFAULT false)`);
@@ -195,6 +196,35 @@ describe.runIf(hasPostgres)('cluster faults with real processes', () => {
     await a.waitFor('a standby again', (l) => l.event === 'cluster.lease.standby' && l.t > resumedAt, 3_000);
     expect(b.lines.some((l) => l.event === 'child.stopped')).toBe(false);
   }, 40_000);
+
+  it('the database restarted under two hosts: the child never runs twice at once, and runs again afterwards', async () => {
+    const env = { ...base('restart'), WRITE_MS: '50' };
+    const a = startHost('host-a', env);
+    await a.waitFor('a holds', (l) => l.event === 'child.started', 20_000);
+    const b = startHost('host-b', env);
+    await b.waitFor('b standby', (l) => l.event === 'cluster.lease.standby', 20_000);
+    const restartedAt = Date.now();
+    db.server.restart(); // pg_ctl stop -m fast, then start: every connection is dropped
+    const back = Date.now();
+    // Someone runs the child afterwards: a kept its lease (back within its deadline) or a host
+    // took it over.
+    await new Promise((resolve) => setTimeout(resolve, 3_000 * 2));
+    const lines = [...a.lines, ...b.lines].sort((x, y) => x.t - y.t);
+    let runningOn: string | undefined;
+    for (const line of lines) {
+      if (line.event === 'child.started') {
+        expect(runningOn, `${line.holder} started while ${runningOn} ran`).toBeUndefined();
+        runningOn = line.holder;
+      } else if (line.event === 'child.stopped') {
+        runningOn = undefined;
+      }
+    }
+    expect(runningOn).toBeDefined();
+    const lost = lines.filter((l) => l.event === 'cluster.lease.lost');
+    console.log(`database restart took ${back - restartedAt} ms; leases lost: ${lost.map((l) => `${l.holder} (${String(l['cause'])})`).join(', ') || 'none'}; child now on ${runningOn}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await checkHistory(pool, 'restart', { holders: [...new Set(lines.filter((l) => l.event === 'child.started').map((l) => l.holder))] });
+  }, 60_000);
 
   it("a blackholed connection: the holder self-fences within its deadline, the other takes over, and it recovers once the network heals", async () => {
     const proxy: TcpProxy = await tcpProxy(db.server.port);
