@@ -27,6 +27,7 @@
  * @since 0.1.0
  */
 export class ClusterOptionsError extends Error {
+  /** Always `'ClusterOptionsError'`. */
   override readonly name = 'ClusterOptionsError';
   /** Always `'invalid_cluster_options'`. */
   readonly code = 'invalid_cluster_options' as const;
@@ -53,11 +54,11 @@ export class ClusterOptionsError extends Error {
 }
 
 /**
- * A fenced write refused: the fencing token it carried is no longer the lease's current epoch, or
- * the lease has expired. The user's statement was rolled back.
+ * A fenced write refused because its fencing token is no longer current.
  *
  * @remarks
- * `code` is always `'stale_fencing_token'`. Thrown by {@link fencedWrite}: a holder that was paused
+ * The token is no longer the lease's current epoch, or the lease has expired or been released;
+ * the user's statements were rolled back. `code` is always `'stale_fencing_token'`. Thrown by {@link fencedWrite}: a holder that was paused
  * past its lease (a GC pause, SIGSTOP) and writes on resume gets this instead of overwriting the
  * work of the holder that took over.
  *
@@ -74,6 +75,7 @@ export class ClusterOptionsError extends Error {
  * @since 0.1.0
  */
 export class StaleFencingTokenError extends Error {
+  /** Always `'StaleFencingTokenError'`. */
   override readonly name = 'StaleFencingTokenError';
   /** Always `'stale_fencing_token'`. */
   readonly code = 'stale_fencing_token' as const;

@@ -12,13 +12,16 @@ import { guard } from '../leases/postgresLeases.js';
 /**
  * Which lease a {@link fencedWrite} is fenced by, and with which token.
  *
+ * @remarks
+ * `fencingToken` is the `handover.fencingToken` the child was started with (the lease's epoch).
+ *
  * @example
  * ```ts
  * import type { Fence } from '@trellis/cluster';
  * const fence: Fence = { lease: 'billing', fencingToken: 7 };
  * ```
  *
- * @category fencing
+ * @category commands
  * @since 0.1.0
  */
 export interface Fence {
@@ -68,7 +71,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
  * await pool.end();
  * ```
  *
- * @category fencing
+ * @category commands
  * @since 0.1.0
  */
 export async function fencedWrite<T>(

@@ -12,6 +12,10 @@ import { guard } from '../leases/postgresLeases.js';
 /**
  * The options of {@link postgresHandoverStore}.
  *
+ * @remarks
+ * A `pool` or a `connectionString` (not both); `scope` keeps several programs' entries apart in
+ * one table.
+ *
  * @example
  * ```ts
  * import type { PostgresHandoverStoreOptions } from '@trellis/cluster';
@@ -35,7 +39,10 @@ export interface PostgresHandoverStoreOptions {
 }
 
 /**
- * A {@link HandoverStore} on PostgreSQL, from {@link postgresHandoverStore}.
+ * A `HandoverStore` on PostgreSQL, from {@link postgresHandoverStore}.
+ *
+ * @remarks
+ * Writes are committed in order in the background; `flush` waits for them.
  *
  * @example
  * ```ts
@@ -57,8 +64,11 @@ const OPTION_KEYS = ['pool', 'connectionString', 'table', 'scope', 'onError'] as
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
 
 /**
- * The SQL that creates a handover table for {@link postgresHandoverStore}: run it in your own
- * migrations (or once by hand) before the first start.
+ * The SQL that creates a handover table for {@link postgresHandoverStore}.
+ *
+ * @remarks
+ * Run it in your own migrations, or once by hand, before the first start: the store never creates
+ * a table behind your back. One row per scope and ResumeID.
  *
  * @param table - the table's name, optionally schema-qualified.
  * @returns the `CREATE TABLE IF NOT EXISTS` statement.

@@ -14,8 +14,11 @@ import { ClusterOptionsError } from '../errors.js';
 import type { LeaseFact } from './facts.js';
 
 /**
- * The handover kept in a lease row: the last incarnation started under the lease, how the last
- * one ended, and whether one was running when the row was last written.
+ * The handover kept in a lease row.
+ *
+ * @remarks
+ * The last incarnation started under the lease, how the last one ended, and whether one was
+ * running when the row was last written: what a singleton's next holder continues from.
  *
  * @example
  * ```ts
@@ -25,7 +28,7 @@ import type { LeaseFact } from './facts.js';
  * assert.equal(record.running, false);
  * ```
  *
- * @category leases
+ * @category models
  * @since 0.1.0
  */
 export interface LeaseHandover {
@@ -40,6 +43,10 @@ export interface LeaseHandover {
 /**
  * A lease held: what {@link Leases.acquire} returns when the row was taken.
  *
+ * @remarks
+ * `epoch` is the fencing token; `previousExit` is what the next incarnation gets as its
+ * `previousExit`, computed from the handover the previous holder left.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
@@ -51,7 +58,7 @@ export interface LeaseHandover {
  * assert.equal(grant.previousExit?.reason, 'lost');
  * ```
  *
- * @category leases
+ * @category models
  * @since 0.1.0
  */
 export interface LeaseGrant {
@@ -78,6 +85,10 @@ export interface LeaseGrant {
 /**
  * A lease row as {@link Leases.inspect} reads it.
  *
+ * @remarks
+ * For tools and dashboards: who holds a lease, until when (on the database's clock), and its
+ * handover.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
@@ -86,7 +97,7 @@ export interface LeaseGrant {
  * assert.equal(row.holder, null); // released
  * ```
  *
- * @category leases
+ * @category models
  * @since 0.1.0
  */
 export interface LeaseRow {
@@ -107,6 +118,10 @@ export interface LeaseRow {
 /**
  * The leases of one table, from {@link postgresLeases}.
  *
+ * @remarks
+ * {@link singleton} uses them; the operations are public for tools and for lease logic of your
+ * own. Every operation is one statement that compares the row's holder and epoch.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
@@ -116,7 +131,7 @@ export interface LeaseRow {
  * await leases.close();
  * ```
  *
- * @category leases
+ * @category models
  * @since 0.1.0
  */
 export interface Leases {
@@ -151,8 +166,11 @@ export interface Leases {
 }
 
 /**
- * The options of {@link postgresLeases}: a `pool` or a `connectionString`, and optionally the
- * table, the holder id and a statement timeout.
+ * The options of {@link postgresLeases}.
+ *
+ * @remarks
+ * A `pool` or a `connectionString` (not both), and optionally the table, the holder id and a
+ * statement timeout. An unknown key is an error naming the closest known one.
  *
  * @example
  * ```ts
@@ -160,7 +178,7 @@ export interface Leases {
  * const options: PostgresLeasesOptions = { connectionString: 'postgres://localhost/app', table: 'ops.trellis_leases' };
  * ```
  *
- * @category leases
+ * @category models
  * @since 0.1.0
  */
 export interface PostgresLeasesOptions {
@@ -198,7 +216,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
  * assert.match(leaseTableSql('trellis_leases'), /CREATE TABLE IF NOT EXISTS trellis_leases/);
  * ```
  *
- * @category leases
+ * @category constructors
  * @since 0.1.0
  */
 export function leaseTableSql(table: string): string {
@@ -255,7 +273,7 @@ function checkTtl(where: string, ttlMs: unknown): asserts ttlMs is number {
  * await leases.close();
  * ```
  *
- * @category leases
+ * @category constructors
  * @since 0.1.0
  */
 export function postgresLeases(options: PostgresLeasesOptions): Leases {

@@ -37,8 +37,11 @@ import type { LeaseFact } from '../leases/facts.js';
 import type { LeaseGrant, LeaseHandover, Leases } from '../leases/postgresLeases.js';
 
 /**
- * The options of {@link singleton}: a child spec (`id`, `start`, and any of `input`, `restart`,
- * `shutdown`, `type`, `resumeId`, `backoff`, `health`) plus the lease settings.
+ * The options of {@link singleton}: a child spec plus the lease settings.
+ *
+ * @remarks
+ * The child spec fields are `id`, `start`, and any of `input`, `restart`, `shutdown`, `type`,
+ * `resumeId`, `backoff`, `health`, with their usual meaning. `significant` is not supported.
  *
  * @example
  * ```ts
@@ -54,7 +57,7 @@ import type { LeaseGrant, LeaseHandover, Leases } from '../leases/postgresLeases
  * await options.leases.close();
  * ```
  *
- * @category singletons
+ * @category models
  * @since 0.1.0
  */
 export interface SingletonOptions extends Omit<ChildSpecInput, 'significant'> {
@@ -88,7 +91,7 @@ export interface SingletonOptions extends Omit<ChildSpecInput, 'significant'> {
  * assert.equal(status.state, 'standby');
  * ```
  *
- * @category singletons
+ * @category models
  * @since 0.1.0
  */
 export interface SingletonStatus {
@@ -128,7 +131,7 @@ const RELEASE_MS = 2_000;
  * assert.equal(singletonStatus(undefined), undefined);
  * ```
  *
- * @category singletons
+ * @category commands
  * @since 0.1.0
  */
 export function singletonStatus(ref: AnyActorRef | undefined): SingletonStatus | undefined {
@@ -173,7 +176,7 @@ export function singletonStatus(ref: AnyActorRef | undefined): SingletonStatus |
  * await leases.close();
  * ```
  *
- * @category singletons
+ * @category constructors
  * @since 0.1.0
  */
 export function singleton(options: SingletonOptions): ChildSpecInput {
