@@ -126,7 +126,7 @@ describe.runIf(hasPostgres)('cluster faults with real processes', () => {
       }, 50);
     });
     // Two renewal periods more: nobody starts a child twice, nobody loses one.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     const starts = startsOf();
     const byLease = new Map<string, string[]>();
     for (const start of starts) byLease.set(start.lease!, [...(byLease.get(start.lease!) ?? []), start.holder]);
@@ -208,7 +208,7 @@ describe.runIf(hasPostgres)('cluster faults with real processes', () => {
     const back = Date.now();
     // Someone runs the child afterwards: a kept its lease (back within its deadline) or a host
     // took it over.
-    await new Promise((resolve) => setTimeout(resolve, 3_000 * 2));
+    await new Promise((resolve) => setTimeout(resolve, 4_500)); // 1.5 × ttlMs
     const lines = [...a.lines, ...b.lines].sort((x, y) => x.t - y.t);
     let runningOn: string | undefined;
     for (const line of lines) {
