@@ -10,6 +10,7 @@ export type { LeaseFact } from './leases/facts.js';
 export {
   leaseTableSql,
   postgresLeases,
+  type LeaseCounters,
   type LeaseGrant,
   type LeaseHandover,
   type LeaseRow,

@@ -159,10 +159,47 @@ export interface Leases {
   inspect(name: string): Promise<LeaseRow | undefined>;
   /** Listens to the lease facts of every singleton on these leases; returns the unsubscribe function. */
   subscribe(listener: (fact: LeaseFact) => void): () => void;
-  /** Reports a fact to the listeners (singletons call it). */
+  /** Reports a fact to the listeners and counts it (singletons call it). */
   emit(fact: LeaseFact): void;
+  /** The lease metrics of this process so far: facts by type, and confirmed renewals. */
+  counters(): LeaseCounters;
   /** Ends the pool made from `connectionString` (a pool passed in is left to its owner). */
   close(): Promise<void>;
+}
+
+/**
+ * Counters of lease events in this process, from {@link Leases.counters}.
+ *
+ * @remarks
+ * Monotonic since the leases were made: export them as counters to your metrics system (a
+ * rising `lost` or `renewedLate` means the database link is too slow for the TTL).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { postgresLeases } from '@trellis/cluster';
+ * const leases = postgresLeases({ connectionString: 'postgres://127.0.0.1:1/none' });
+ * leases.emit({ type: 'cluster.lease.lost', lease: 'scheduler', holder: leases.holder, epoch: 3, cause: 'deadline', sinceConfirmedMs: 1600 });
+ * assert.equal(leases.counters().lost, 1);
+ * await leases.close();
+ * ```
+ *
+ * @category observability
+ * @since 0.1.0
+ */
+export interface LeaseCounters {
+  /** Leases acquired. */
+  readonly acquired: number;
+  /** Renewals confirmed. */
+  readonly renewed: number;
+  /** Renewals confirmed late (`cluster.lease.renewedLate`). */
+  readonly renewedLate: number;
+  /** Leases lost: children stopped by self-fencing. */
+  readonly lost: number;
+  /** Leases released by a graceful stop or a child's own end. */
+  readonly released: number;
+  /** Waits begun in standby. */
+  readonly standby: number;
 }
 
 /**
@@ -302,6 +339,7 @@ export function postgresLeases(options: PostgresLeasesOptions): Leases {
   // crash the program (pg emits 'error' on the pool). A pool passed in is its owner's.
   if (owned) pool.on('error', () => {});
   const listeners = new Set<(fact: LeaseFact) => void>();
+  const counts = { acquired: 0, renewed: 0, renewedLate: 0, lost: 0, released: 0, standby: 0 };
   const run = (sql: string, params: unknown[], ms = timeoutMs) => query(pool, sql, params, ms);
 
   const acquireSql = `INSERT INTO ${table} AS l (name, holder, epoch, expires_at, acquired_at, renewed_at)
@@ -336,6 +374,7 @@ WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > now()`,
         [grant.name, holder, grant.epoch, ttlMs],
         callOptions?.timeoutMs,
       );
+      if (result.rowCount === 1) counts.renewed++;
       return result.rowCount === 1;
     },
     async writeHandover(grant, handover, callOptions) {
@@ -367,6 +406,8 @@ WHERE name = $1 AND holder = $2 AND epoch = $3`,
       return () => listeners.delete(listener);
     },
     emit(fact) {
+      const key = fact.type.slice('cluster.lease.'.length) as keyof typeof counts;
+      if (key in counts) counts[key]++;
       for (const listener of listeners) {
         try {
           listener(fact);
@@ -375,6 +416,7 @@ WHERE name = $1 AND holder = $2 AND epoch = $3`,
         }
       }
     },
+    counters: () => ({ ...counts }),
     async close() {
       if (owned) await pool.end();
     },

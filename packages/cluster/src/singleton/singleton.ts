@@ -414,9 +414,13 @@ async function hold(
     clearTimeout(renewTimer);
     clearTimeout(fenceTimer);
   };
+  // Bounded by RELEASE_MS in all, the time the singleton's own shutdown leaves for it: queued
+  // handover writes stuck on a dead network must not make the stop overrun.
   const releaseWith = async (): Promise<boolean> => {
-    await writes;
-    return leases.release(grant, { ...entry, running: false }, { timeoutMs: RELEASE_MS }).catch(() => false);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([writes, new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_MS / 2)))]);
+    clearTimeout(timer);
+    return leases.release(grant, { ...entry, running: false }, { timeoutMs: RELEASE_MS / 2 }).catch(() => false);
   };
 
   let inner: SupervisorRef;
