@@ -44,5 +44,5 @@ const status = singletonStatus(whichChildren(sup)[0]?.ref);
 log(`up (${status?.state ?? 'unknown'})`);
 stopOnSignals(sup).stopped.then(async () => {
   await leases.close();
-  log('stopped');
+  log('host stopped');
 });

@@ -55,7 +55,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   console.log('-- SIGTERM to the new holder: it writes its exit and releases the lease');
   standby.child.kill('SIGTERM');
-  await standby.saw('stopped', 10_000);
+  await standby.saw('host stopped', 10_000);
 } finally {
   a.child.kill('SIGKILL');
   b.child.kill('SIGKILL');

@@ -16,5 +16,6 @@ it.runIf(postgresBinDir() !== undefined)('two hosts: one runs the scheduler, the
   expect(running[1]).toContain('resumeId=scheduler incarnation=1 previousExit=lost fencingToken=2');
   expect(running[0]!.slice(0, 3)).not.toBe(running[1]!.slice(0, 3)); // on the other host
   expect(result.stdout).toContain('lease released');
+  expect(result.stdout).toContain('host stopped');
   expect(result.stdout).not.toContain('a tick was refused');
 }, 70_000);
