@@ -219,9 +219,42 @@ interface ProcessInfo {
  * a command, an incarnation or a ResumeID, so cardinality stays that of the tree. Prometheus
  * metrics from `@trellis/observe` keep working beside these; both read the same facts.
  *
- * @param root - a running supervisor whose whole subtree is followed; leave it out and pass
- *   {@link Telemetry.inspect} to `startSupervisor` instead to record the start too.
  * @param options - providers, clock, propagation, buckets, an inspection observer to forward to.
+ * @returns the telemetry; pass its `inspect` to `startSupervisor`, call `close()` to end it.
+ * @throws {@link TelemetryOptionsError} when an option is unknown or breaks its rule.
+ *
+ * @example Record the start and the shutdown as spans
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+ * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
+ * import { scriptedChild } from '@trellis/core/testing';
+ * import { createTelemetry } from '@trellis/otel';
+ * const exporter = new InMemorySpanExporter();
+ * const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+ * const telemetry = createTelemetry({ tracerProvider, propagate: false });
+ * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: scriptedChild() }] }), { inspect: telemetry.inspect });
+ * await stopSupervisor(root);
+ * assert.deepEqual(exporter.getFinishedSpans().map((span) => span.name), ['trellis.supervisor.start', 'trellis.supervisor.shutdown']);
+ * telemetry.close();
+ * await tracerProvider.shutdown();
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function createTelemetry(options?: TelemetryOptions): Telemetry;
+/**
+ * Records a tree that is already running, from now on (see the other signature for what is
+ * recorded).
+ *
+ * @remarks
+ * Follows every supervisor of `root`'s tree (`observeTree` from `@trellis/observe`). Its start
+ * happened before, so there is no `trellis.supervisor.start` span; `trellis.child.active` is
+ * seeded from the live tree.
+ *
+ * @param root - a running supervisor; its whole subtree is followed.
+ * @param options - providers, clock, propagation, buckets.
  * @returns the subscription; call `close()` to end it.
  * @throws {@link TelemetryOptionsError} when an option is unknown or breaks its rule.
  *
@@ -248,27 +281,9 @@ interface ProcessInfo {
  * await meterProvider.shutdown();
  * ```
  *
- * @example Record the start and the shutdown as spans
- * ```ts
- * import assert from 'node:assert/strict';
- * import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
- * import { defineSupervisor, startSupervisor, stopSupervisor } from '@trellis/core';
- * import { scriptedChild } from '@trellis/core/testing';
- * import { createTelemetry } from '@trellis/otel';
- * const exporter = new InMemorySpanExporter();
- * const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
- * const telemetry = createTelemetry({ tracerProvider, propagate: false });
- * const root = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: scriptedChild() }] }), { inspect: telemetry.inspect });
- * await stopSupervisor(root);
- * assert.deepEqual(exporter.getFinishedSpans().map((span) => span.name), ['trellis.supervisor.start', 'trellis.supervisor.shutdown']);
- * telemetry.close();
- * await tracerProvider.shutdown();
- * ```
- *
  * @category constructors
  * @since 0.1.0
  */
-export function createTelemetry(options?: TelemetryOptions): Telemetry;
 export function createTelemetry(root: SupervisorRef, options?: TelemetryOptions): Telemetry;
 export function createTelemetry(rootOrOptions?: SupervisorRef | TelemetryOptions, maybeOptions?: TelemetryOptions): Telemetry {
   const given = typeof (rootOrOptions as { getSnapshot?: unknown } | undefined)?.getSnapshot === 'function' ? (rootOrOptions as SupervisorRef) : undefined;
