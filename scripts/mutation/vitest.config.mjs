@@ -1,0 +1,34 @@
+// The vitest configuration Stryker runs for a mutation run (scripts/mutation/run.mjs): the
+// package's own configuration (aliases, timeout), limited to tests that run in-process on the test
+// clock. Tests that start other programs (real Erlang for the differential test, `node` children
+// in integration tests) are always left out: each would run once per mutant it covers, for
+// minutes, on a machine that is shared.
+//
+// TRELLIS_MUTATION_TESTS=focused (the default) also leaves out core's machine tests and its
+// model-based and fault-injection tests: every one of them goes through every decision module, so
+// each mutant would re-run hundreds of them (about 15 s a mutant, over an hour for the decision
+// modules). The focused set is the tests written for the modules (unit, validation, bad input),
+// the supervisor_SUITE cases and the doc examples; a mutant only a machine test would kill counts
+// as survived, so a focused score is a lower bound. TRELLIS_MUTATION_TESTS=all keeps them.
+//
+// The package comes from TRELLIS_MUTATION_PACKAGE. run.mjs sets both, and Stryker's test-runner
+// processes inherit them.
+import { fileURLToPath } from 'node:url';
+import { aliases } from '../doctest/aliases.mjs';
+import { vitestConfig } from '../vitestConfig.mjs';
+
+const name = process.env.TRELLIS_MUTATION_PACKAGE ?? 'core';
+const root = fileURLToPath(new URL(`../../packages/${name}/`, import.meta.url));
+const base = vitestConfig(new URL('package.json', `file://${root}`), { testTimeout: 120_000, alias: aliases });
+
+const focused = (process.env.TRELLIS_MUTATION_TESTS ?? 'focused') === 'focused';
+const slow = ['test/machine/**', 'test/reliability/model.test.ts', 'test/reliability/dynamicModel.test.ts', 'test/reliability/faults.test.ts'];
+
+export default {
+  ...base,
+  root,
+  test: {
+    ...base.test,
+    exclude: ['**/node_modules/**', 'test/conformance/**', 'test/integration/**', 'test/**/*.integration.test.ts', ...(focused && name === 'core' ? slow : [])],
+  },
+};
