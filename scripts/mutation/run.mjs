@@ -10,6 +10,7 @@
 //   node scripts/mutation/run.mjs core 'src/runtime/**/*.ts'
 //   add --static to also test static mutants (see below)
 //   add --all-tests to run core's machine, model-based and fault tests too (vitest.config.mjs)
+//   add --integration to also run the tests that start real programs (slowest)
 //
 // It runs one test process at a time (concurrency 1): the machines it runs on are shared. The
 // tests are the package's in-process ones (scripts/mutation/vitest.config.mjs). It prints a score
@@ -47,7 +48,8 @@ const args = process.argv.slice(2);
 // need every test re-run in a fresh module graph, so each costs a whole test run: about a third of
 // the mutants and most of the time. They are left out unless --static is given.
 const withStatic = args.includes('--static');
-const allTests = args.includes('--all-tests');
+const integration = args.includes('--integration');
+const allTests = integration || args.includes('--all-tests');
 const [first = 'decision', ...rest] = args.filter((a) => !a.startsWith('--'));
 const scope = SCOPES[first] ?? { pkg: first, files: rest };
 if (!SCOPES[first] && rest.length === 0) {
@@ -57,7 +59,7 @@ if (!SCOPES[first] && rest.length === 0) {
 const pkgDir = `packages/${scope.pkg}`;
 // Stryker's test-runner processes inherit it: vitest.config.mjs reads it to pick the package.
 process.env.TRELLIS_MUTATION_PACKAGE = scope.pkg;
-process.env.TRELLIS_MUTATION_TESTS = allTests ? 'all' : 'focused';
+process.env.TRELLIS_MUTATION_TESTS = integration ? 'integration' : allTests ? 'all' : 'focused';
 // One report per scope: a named scope, or the package and the files' names.
 const reportName = SCOPES[first] ? first : `${first}-${rest.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '').replace(/[^\w.-]/g, '_')).join('+')}`.slice(0, 120);
 const reportFile = `reports/mutation/${reportName}.json`;
@@ -108,7 +110,7 @@ for (const [file, row] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
   for (const k of Object.keys(total)) total[k] += row[k];
 }
 lines.push(`| all | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} | ${total.ignored} | ${score(total)} |`);
-console.log(`\nmutation: ${first}, ${seconds} s, concurrency 1, ${allTests ? 'all in-process tests' : 'focused tests'}${withStatic ? ', static mutants included' : ''}\n`);
+console.log(`\nmutation: ${first}, ${seconds} s, concurrency 1, ${process.env.TRELLIS_MUTATION_TESTS} tests${withStatic ? ', static mutants included' : ''}\n`);
 console.log(lines.join('\n'));
 for (const [file, row] of byFile) {
   for (const r of row.survivors) {

@@ -4,12 +4,15 @@
 // in integration tests) are always left out: each would run once per mutant it covers, for
 // minutes, on a machine that is shared.
 //
-// TRELLIS_MUTATION_TESTS=focused (the default) also leaves out core's machine tests and its
-// model-based and fault-injection tests: every one of them goes through every decision module, so
-// each mutant would re-run hundreds of them (about 15 s a mutant, over an hour for the decision
-// modules). The focused set is the tests written for the modules (unit, validation, bad input),
-// the supervisor_SUITE cases and the doc examples; a mutant only a machine test would kill counts
-// as survived, so a focused score is a lower bound. TRELLIS_MUTATION_TESTS=all keeps them.
+// TRELLIS_MUTATION_TESTS=focused (the default) also leaves out core's machine tests, its
+// reliability tests (model-based, fault injection, generated bad input) and the doc examples:
+// every one of them goes through the decision modules, so each mutant would re-run hundreds of
+// them (5 to 15 s a mutant, over an hour for the decision modules). The focused set is the tests
+// written for the modules (test/unit, test/validation) and the supervisor_SUITE cases
+// (test/otpSuite); a mutant only another test would kill counts as survived, so a focused score
+// is a lower bound. TRELLIS_MUTATION_TESTS=all keeps them, and
+// TRELLIS_MUTATION_TESTS=integration also keeps the tests that start programs (slow: minutes a
+// mutant for @trellis/process's spawner, watchdog and probes, which only those tests reach).
 //
 // The package comes from TRELLIS_MUTATION_PACKAGE. run.mjs sets both, and Stryker's test-runner
 // processes inherit them.
@@ -21,14 +24,17 @@ const name = process.env.TRELLIS_MUTATION_PACKAGE ?? 'core';
 const root = fileURLToPath(new URL(`../../packages/${name}/`, import.meta.url));
 const base = vitestConfig(new URL('package.json', `file://${root}`), { testTimeout: 120_000, alias: aliases });
 
-const focused = (process.env.TRELLIS_MUTATION_TESTS ?? 'focused') === 'focused';
-const slow = ['test/machine/**', 'test/reliability/model.test.ts', 'test/reliability/dynamicModel.test.ts', 'test/reliability/faults.test.ts'];
+const tests = process.env.TRELLIS_MUTATION_TESTS ?? 'focused';
+const focused = tests === 'focused';
+// 'integration': every test but the differential one, programs started for real included.
+const integration = tests === 'integration';
+const slow = ['test/machine/**', 'test/reliability/**', 'test/doctest.test.ts'];
 
 export default {
   ...base,
   root,
   test: {
     ...base.test,
-    exclude: ['**/node_modules/**', 'test/conformance/**', 'test/integration/**', 'test/**/*.integration.test.ts', ...(focused && name === 'core' ? slow : [])],
+    exclude: ['**/node_modules/**', 'test/conformance/**', ...(integration ? [] : ['test/integration/**', 'test/**/*.integration.test.ts']), ...(focused && name === 'core' ? slow : [])],
   },
 };

@@ -1,8 +1,8 @@
 // exit.ts as a table: the exit requests a child makes, the error serialisation a crash's detail
 // goes through, and how an ended actor is read into an ExitStatus (OTP-SEMANTICS §1.4's reasons).
 import { describe, expect, it } from 'vitest';
-import { exit, isExitRequest, serializeError } from '@trellis/core';
-import { crashStatus, statusOfEnded, statusOfRequest } from '../../src/exit.js';
+// From the module itself: statusOfRequest and friends are internal, and their types must match.
+import { crashStatus, exit, isExitRequest, serializeError, statusOfEnded, statusOfRequest } from '../../src/exit.js';
 
 /** A request's string-keyed fields (the marker symbol left out). */
 const plain = (request: object) => Object.fromEntries(Object.entries(request));
