@@ -4,13 +4,15 @@
 // run: it takes minutes per module. Results: docs/guides/mutation.md.
 //
 // Usage (from the repository root; `pnpm mutation` is `nice -n 10 node scripts/mutation/run.mjs`):
-//   node scripts/mutation/run.mjs decision               core's decision modules (the default)
+//   node scripts/mutation/run.mjs decision               core's decision modules (the default), but childSpec.ts
+//   node scripts/mutation/run.mjs childSpec              core's childSpec.ts, with the unit tests only
 //   node scripts/mutation/run.mjs process                packages/process/src
 //   node scripts/mutation/run.mjs core src/backoff.ts    one or more files of a package
 //   node scripts/mutation/run.mjs core 'src/runtime/**/*.ts'
 //   add --static to also test static mutants (see below)
 //   add --all-tests to run core's machine, model-based and fault tests too (vitest.config.mjs)
 //   add --integration to also run the tests that start real programs (slowest)
+//   add --unit to run only core's test/unit and test/validation (the childSpec scope does)
 //
 // It runs one test process at a time (concurrency 1): the machines it runs on are shared. The
 // tests are the package's in-process ones (scripts/mutation/vitest.config.mjs). It prints a score
@@ -35,10 +37,11 @@ const SCOPES = {
       'src/backoff.ts',
       'src/restartBudget.ts',
       'src/exit.ts',
-      'src/childSpec.ts',
       'src/validation/**/*.ts',
     ],
   },
+  // childSpec.ts alone, with the unit tests only: every other test goes through it.
+  childSpec: { pkg: 'core', files: ['src/childSpec.ts'], unit: true },
   process: { pkg: 'process', files: ['src/**/*.ts', '!src/index.ts'] },
   runtime: { pkg: 'core', files: ['src/runtime/**/*.ts'] },
 };
@@ -49,6 +52,7 @@ const args = process.argv.slice(2);
 // the mutants and most of the time. They are left out unless --static is given.
 const withStatic = args.includes('--static');
 const integration = args.includes('--integration');
+const unitOnly = args.includes('--unit');
 const allTests = integration || args.includes('--all-tests');
 const [first = 'decision', ...rest] = args.filter((a) => !a.startsWith('--'));
 const scope = SCOPES[first] ?? { pkg: first, files: rest };
@@ -59,7 +63,7 @@ if (!SCOPES[first] && rest.length === 0) {
 const pkgDir = `packages/${scope.pkg}`;
 // Stryker's test-runner processes inherit it: vitest.config.mjs reads it to pick the package.
 process.env.TRELLIS_MUTATION_PACKAGE = scope.pkg;
-process.env.TRELLIS_MUTATION_TESTS = integration ? 'integration' : allTests ? 'all' : 'focused';
+process.env.TRELLIS_MUTATION_TESTS = integration ? 'integration' : allTests ? 'all' : unitOnly || scope.unit ? 'unit' : 'focused';
 // One report per scope: a named scope, or the package and the files' names.
 const reportName = SCOPES[first] ? first : `${first}-${rest.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '').replace(/[^\w.-]/g, '_')).join('+')}`.slice(0, 120);
 const reportFile = `reports/mutation/${reportName}.json`;

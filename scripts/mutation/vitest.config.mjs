@@ -25,7 +25,9 @@ const root = fileURLToPath(new URL(`../../packages/${name}/`, import.meta.url));
 const base = vitestConfig(new URL('package.json', `file://${root}`), { testTimeout: 120_000, alias: aliases });
 
 const tests = process.env.TRELLIS_MUTATION_TESTS ?? 'focused';
-const focused = tests === 'focused';
+// 'unit': only test/unit and test/validation, for modules every other test goes through (childSpec).
+const unit = tests === 'unit';
+const focused = tests === 'focused' || unit;
 // 'integration': every test but the differential one, programs started for real included.
 const integration = tests === 'integration';
 const slow = ['test/machine/**', 'test/reliability/**', 'test/doctest.test.ts'];
@@ -35,6 +37,6 @@ export default {
   root,
   test: {
     ...base.test,
-    exclude: ['**/node_modules/**', 'test/conformance/**', ...(integration ? [] : ['test/integration/**', 'test/**/*.integration.test.ts']), ...(focused && name === 'core' ? slow : [])],
+    exclude: ['**/node_modules/**', 'test/conformance/**', ...(integration ? [] : ['test/integration/**', 'test/**/*.integration.test.ts']), ...(focused && name === 'core' ? slow : []), ...(unit ? ['test/otpSuite/**'] : [])],
   },
 };
