@@ -187,3 +187,55 @@ describe('the rule each child spec error states', () => {
     expect(spec).toMatchObject({ type: 'supervisor', shutdown: 'infinity' });
   });
 });
+
+describe('childSpec at its edges (mutation testing found these unchecked)', () => {
+  const rule = (input: unknown) => {
+    try {
+      childSpec(input as never);
+    } catch (e) {
+      return { field: (e as InvalidChildSpecError).field, message: (e as Error).message, type: (e as Error).constructor.name };
+    }
+    return undefined;
+  };
+
+  it('refuses null and undefined as a spec with its own error, not a TypeError', () => {
+    expect(rule(null)).toMatchObject({ type: 'InvalidChildSpecError', field: 'spec' });
+    expect(rule(undefined)).toMatchObject({ type: 'InvalidChildSpecError', field: 'spec' });
+  });
+
+  it('accepts a spec and an input made with Object.create(null)', () => {
+    const spec = Object.assign(Object.create(null) as object, { id: 'w', start, input: Object.assign(Object.create(null) as object, { a: 1 }) });
+    expect(childSpec(spec as never)).toMatchObject({ id: 'w', input: { a: 1 } });
+  });
+
+  it('takes as actor logic only an object with both transition and getInitialSnapshot', () => {
+    const fn = () => undefined;
+    for (const bad of [null, {}, { transition: fn }, { getInitialSnapshot: fn }, { transition: 1, getInitialSnapshot: fn }, { transition: fn, getInitialSnapshot: 1 }]) {
+      expect(rule({ id: 'w', start: bad }), JSON.stringify(bad)).toMatchObject({ field: 'start' });
+    }
+    expect(childSpec({ id: 'w', start: { transition: fn, getInitialSnapshot: fn } as never }).type).toBe('worker');
+  });
+
+  it('calls an id given as undefined missing, like an absent one', () => {
+    expect(rule({ id: undefined, start })?.message).toContain(': id is required (missing_id), got ');
+  });
+
+  it('accepts the named shutdowns', () => {
+    expect(childSpec({ id: 'w', start, shutdown: 'brutal_kill' }).shutdown).toBe('brutal_kill');
+    expect(childSpec({ id: 'w', start, shutdown: 'infinity' }).shutdown).toBe('infinity');
+  });
+
+  it('refuses an infinite factor, jitter or resetAfterMs', () => {
+    const backoff = { minMs: 10, maxMs: 100, factor: 2, jitter: 0, resetAfterMs: 1_000 };
+    for (const field of ['factor', 'jitter', 'resetAfterMs'] as const) {
+      expect(rule({ id: 'w', start, backoff: { ...backoff, [field]: Number.POSITIVE_INFINITY } })).toMatchObject({ field: `backoff.${field}` });
+    }
+  });
+
+  it('names an unknown key with where it is: the spec (with or without an id), or its backoff', () => {
+    expect(rule({ id: 'w', start, restrat: 'transient' })).toMatchObject({ field: 'restrat', message: "unknown key 'restrat' in child spec 'w' — did you mean 'restart'?" });
+    expect(rule({ start, restrat: 'transient' })?.message).toBe("unknown key 'restrat' in child spec (no id) — did you mean 'restart'?");
+    const backoff = { minMs: 10, maxMs: 100, factor: 2, jitter: 0, resetAfterMs: 1_000, minMss: 1 };
+    expect(rule({ id: 'w', start, backoff })).toMatchObject({ field: 'backoff.minMss', message: "unknown key 'minMss' in backoff of child spec 'w' — did you mean 'minMs'?" });
+  });
+});
