@@ -43,6 +43,8 @@ describe('exit requests', () => {
 describe('serializeError', () => {
   it('keeps name, message, a lazy stack and a string or numeric code of an Error', () => {
     const error = Object.assign(new TypeError('bad'), { code: 'EBAD' });
+    // The stack is listed before it is first read (a lazy getter, but enumerable).
+    expect(Object.keys(serializeError(error))).toContain('stack');
     const out = serializeError(error);
     expect(out.name).toBe('TypeError');
     expect(out.message).toBe('bad');
@@ -90,8 +92,9 @@ describe('reading an ended actor', () => {
     expect(statusOfEnded({ status: 'done', output: exit.shutdown('d') }, false, 1)).toEqual({ reason: 'shutdown', detail: 'd', at: 1 });
     expect(statusOfEnded({ status: 'done', output: exit.shutdown('d') }, true, 1)).toEqual({ reason: 'shutdown', detail: 'd', at: 1 });
     expect(statusOfEnded({ status: 'done', output: { reason: 'shutdown', detail: 'reached_max_restart_intensity' } }, true, 2)).toEqual({ reason: 'shutdown', detail: 'reached_max_restart_intensity', at: 2 });
-    expect(statusOfEnded({ status: 'done', output: { reason: 'normal' } }, true, 2)).toEqual({ reason: 'normal', at: 2 });
-    expect(statusOfEnded({ status: 'done', output: { reason: 'shutdown' } }, true, 2)).toEqual({ reason: 'shutdown', at: 2 });
+    expect(statusOfEnded({ status: 'done', output: { reason: 'normal' } }, true, 2)).toStrictEqual({ reason: 'normal', at: 2 });
+    expect(statusOfEnded({ status: 'done', output: { reason: 'normal', detail: 'drained' } }, true, 2)).toEqual({ reason: 'normal', detail: 'drained', at: 2 });
+    expect(statusOfEnded({ status: 'done', output: { reason: 'shutdown' } }, true, 2)).toStrictEqual({ reason: 'shutdown', at: 2 });
     // Only a supervisor's output is read that way, and only with a clean reason.
     expect(statusOfEnded({ status: 'done', output: { reason: 'shutdown' } }, false, 3)).toEqual({ reason: 'normal', at: 3 });
     expect(statusOfEnded({ status: 'done', output: { reason: 'error', detail: 'x' } }, true, 3)).toEqual({ reason: 'normal', at: 3 });

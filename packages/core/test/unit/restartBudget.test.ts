@@ -218,7 +218,9 @@ describe('restart budgets at their edges (mutation testing found these unchecked
   it('after a pause ends, failures read 0 and the next failure starts from a count of 1', () => {
     const budget = new DecayingRestartBudget({ threshold: 2, decayMs: 1e9, pauseMs: 100 });
     expect(budget.isPaused(0)).toBe(false);
+    expect(budget.usage(0)).toEqual({ used: 0, limit: 2 });
     expect(budget.add(0)).toEqual({ action: 'restart' });
+    expect(budget.usage(0)).toEqual({ used: 1, limit: 2 });
     expect(budget.add(1)).toEqual({ action: 'restart' });
     expect(budget.add(2)).toEqual({ action: 'pause', resumeAt: 102 });
     expect(budget.isPaused(101)).toBe(true);

@@ -186,6 +186,9 @@ describe('closestKey at its edges (mutation testing found these unchecked)', () 
     expect(closestKey('abdc', ['abzz', 'abcd'])).toBe('abcd');
     // Three swaps are three edits: too far for a 6-letter key (2 allowed).
     expect(closestKey('badcfe', ['abcdef'])).toBeUndefined();
+    // Only a real swap counts: one matching side is still two edits ('zz' is as far, and first).
+    expect(closestKey('ab', ['zz', 'xa'])).toBe('zz');
+    expect(closestKey('ab', ['zz', 'bx'])).toBe('zz');
   });
 
   it('charges for every leading character it has to drop', () => {
