@@ -55,8 +55,10 @@ const integration = args.includes('--integration');
 const unitOnly = args.includes('--unit');
 const allTests = integration || args.includes('--all-tests');
 const [first = 'decision', ...rest] = args.filter((a) => !a.startsWith('--'));
-const scope = SCOPES[first] ?? { pkg: first, files: rest };
-if (!SCOPES[first] && rest.length === 0) {
+// A package and files (`process src/output.ts`) win over a scope of the same name (`process`).
+const named = rest.length === 0 ? SCOPES[first] : undefined;
+const scope = named ?? { pkg: first, files: rest };
+if (!named && rest.length === 0) {
   console.error(`mutation: unknown scope "${first}": use one of ${Object.keys(SCOPES).join(', ')}, or a package and its files`);
   process.exit(2);
 }
@@ -65,7 +67,7 @@ const pkgDir = `packages/${scope.pkg}`;
 process.env.TRELLIS_MUTATION_PACKAGE = scope.pkg;
 process.env.TRELLIS_MUTATION_TESTS = integration ? 'integration' : allTests ? 'all' : unitOnly || scope.unit ? 'unit' : 'focused';
 // One report per scope: a named scope, or the package and the files' names.
-const reportName = SCOPES[first] ? first : `${first}-${rest.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '').replace(/[^\w.-]/g, '_')).join('+')}`.slice(0, 120);
+const reportName = named ? first : `${first}-${rest.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '').replace(/[^\w.-]/g, '_')).join('+')}`.slice(0, 120);
 const reportFile = `reports/mutation/${reportName}.json`;
 mkdirSync('reports/mutation', { recursive: true });
 
