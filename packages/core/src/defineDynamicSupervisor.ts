@@ -91,6 +91,8 @@ export function defineDynamicSupervisor(config: DynamicSupervisorConfig): Superv
     throw new InvalidSupervisorFlagsError(config.id, 'strategy', "must be 'one_for_one' (or absent) for a dynamic supervisor", (config as { strategy?: unknown }).strategy);
   if ('autoShutdown' in config && (config as { autoShutdown?: unknown }).autoShutdown !== 'never')
     throw new InvalidSupervisorFlagsError(config.id, 'autoShutdown', "must be 'never' for a dynamic supervisor (bad_combination)", (config as { autoShutdown?: unknown }).autoShutdown);
+  // Without this, childSpec(undefined) would name `spec`, not the missing flag.
+  if (child === undefined) throw new InvalidSupervisorFlagsError(config.id, 'child', 'is required: the child spec every child is started from', child);
   const template = childSpec(child);
   if (template.significant) throw new InvalidChildSpecError(template.id, 'significant', 'must be false in a dynamic supervisor template (bad_combination)', true);
   const resolved = resolveConfig({ ...flags, children: [] });

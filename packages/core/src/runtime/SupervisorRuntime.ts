@@ -606,7 +606,14 @@ export class SupervisorRuntime {
     if (rec === undefined) return false;
     wait.pending.delete(event.actorId);
     const ended = statusOfEnded(endedOf(event), rec.protocol.kind === 'supervisor', this.clock.now());
-    this.finishStop(rec, this.stoppedStatus('shutdown', undefined, ended.reason === 'shutdown' ? ended.detail : undefined));
+    // As in stopRecord (decision 0003): a real crash on the way out is kept in the detail and
+    // reported once as OTP's shutdown_error, in a parallel shutdown too.
+    let detail = ended.reason === 'shutdown' ? ended.detail : undefined;
+    if (ended.reason === 'error' && !isAbortError(ended.detail)) {
+      detail = { error: ended.detail };
+      this.logger.error({ event: 'sup.child.exited', errorContext: 'shutdown_error', reason: ended.detail, offender: this.offender(rec) }, 'child crashed while stopping');
+    }
+    this.finishStop(rec, this.stoppedStatus('shutdown', undefined, detail));
     if (wait.pending.size === 0) this.resume({ kind: 'allExited' });
     return true;
   }
