@@ -16,3 +16,6 @@ export type { OutputOptions, ProcessOptions } from './options.js';
 export type { Liveness, LivenessProbe, Readiness } from './probes.js';
 export { SPAWN_CHANNEL, type SpawnMessage } from './spawnChannel.js';
 export type { ProcessExitInfo, ProcessHandle, ProcessSpawner, SpawnOptions } from './spawner.js';
+export { fromWorkerThread, type WorkerThreadLogic, type WorkerThreadSnapshot } from './workerThread/fromWorkerThread.js';
+export { OUT_OF_MEMORY, ThreadCrashError, threadExitOf, type ThreadExitFacts } from './workerThread/threadExit.js';
+export type { ThreadResourceLimits, WorkerThreadOptions } from './workerThread/threadOptions.js';
