@@ -17,5 +17,5 @@ export type { Liveness, LivenessProbe, Readiness } from './probes.js';
 export { SPAWN_CHANNEL, type SpawnMessage } from './spawnChannel.js';
 export type { ProcessExitInfo, ProcessHandle, ProcessSpawner, SpawnOptions } from './spawner.js';
 export { fromWorkerThread, type WorkerThreadLogic, type WorkerThreadSnapshot } from './workerThread/fromWorkerThread.js';
-export { OUT_OF_MEMORY, ThreadCrashError, threadExitOf, type ThreadExitFacts } from './workerThread/threadExit.js';
+export { ThreadCrashError, threadExitOf, type ThreadExitFacts } from './workerThread/threadExit.js';
 export type { ThreadResourceLimits, WorkerThreadOptions } from './workerThread/threadOptions.js';
