@@ -12,6 +12,7 @@ export { exitReasonOf, ProcessCrashError, type ExitFacts } from './exitStatus.js
 export { fromProcess, type ProcessActorLogic, type ProcessActorRef, type ProcessInput, type ProcessSnapshot } from './fromProcess.js';
 export { setDefaultProcessLogger } from './defaultLogger.js';
 export { createNodeSpawner, nodeSpawner, type NodeSpawnerOptions } from './nodeSpawner.js';
+export type { MemoryLimit } from './memory/memoryLimit.js';
 export type { OutputOptions, ProcessOptions } from './options.js';
 export type { Liveness, LivenessProbe, Readiness } from './probes.js';
 export { SPAWN_CHANNEL, type SpawnMessage } from './spawnChannel.js';
