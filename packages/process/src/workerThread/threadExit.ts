@@ -107,7 +107,15 @@ export const OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
  * @category process
  * @since 0.2.0
  */
-export function threadExitOf(facts: ThreadExitFacts, file: string): { done?: ExitRequest; error?: unknown } {
+export function threadExitOf(
+  facts: ThreadExitFacts,
+  file: string,
+): {
+  /** The exit, when the thread ended cleanly or trellis ended it (`normal`, `shutdown`, `killed`, `timeout`). */
+  done?: ExitRequest;
+  /** The crash, otherwise: the thread's uncaught error or a {@link ThreadCrashError}. */
+  error?: unknown;
+} {
   if (facts.heartbeatMissed) return { done: exit.of('timeout', { code: facts.code, detail: { heartbeatMs: facts.heartbeatMs } }) };
   if ((facts.error as { code?: unknown } | undefined)?.code === OUT_OF_MEMORY) {
     return { done: exit.of('killed', { code: facts.code, detail: { limit: 'memory', resourceLimits: facts.resourceLimits ?? {}, error: serializeError(facts.error) } }) };
