@@ -143,6 +143,24 @@ describe('fromWorkerThread: hung and runaway threads', () => {
     }
   });
 
+  it('a stall of the parent\'s own event loop is not a missed heartbeat: beats queued meanwhile count', async () => {
+    const t = thread('serve', { heartbeatMs: 300 });
+    const sup = await tree([{ id: 't', start: t.logic, input: t.input }]);
+    try {
+      await waitFor(() => reports(t.reportFile).length === 1, 10_000, 'the thread to start');
+      await new Promise((resolve) => setTimeout(resolve, 400)); // beating
+      const until = Date.now() + 1_200;
+      while (Date.now() < until) {
+        // the supervisor's thread is busy; the worker thread keeps beating into its port
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(child(sup).restarts).toBe(0);
+      expect(child(sup).incarnation).toBe(0);
+    } finally {
+      await stopSupervisor(sup);
+    }
+  });
+
   it('a thread that outgrows its resourceLimits heap is killed, with the limit in the detail, and restarted', async () => {
     const t = thread('hog', { resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } });
     const sup = await tree([{ id: 't', start: t.logic, input: t.input }]);

@@ -77,6 +77,8 @@ interface Instance {
   exited: boolean;
   readyTimer: unknown;
   heartbeatTimer: unknown;
+  /** Beats received so far: a miss is declared only if none came in while its verdict waited. */
+  beats: number;
   clock: Clock;
   logger: Logger;
 }
@@ -169,7 +171,12 @@ export function fromWorkerThread(file: string | URL, options: WorkerThreadOption
     if (instance.heartbeatTimer !== undefined) instance.clock.clearTimeout(instance.heartbeatTimer);
     instance.heartbeatTimer = instance.clock.setTimeout(() => {
       instance.heartbeatTimer = undefined;
-      if (self.getSnapshot().status === 'active') self.send({ type: HEARTBEAT_MISSED });
+      // When this (the parent's) event loop was stalled, the timer fires before the beats queued
+      // meanwhile are delivered (timers run before I/O): give them one turn of the loop first.
+      const beats = instance.beats;
+      setImmediate(() => {
+        if (instance.beats === beats && self.getSnapshot().status === 'active') self.send({ type: HEARTBEAT_MISSED });
+      });
     }, heartbeatMs);
   }
 
@@ -196,7 +203,10 @@ export function fromWorkerThread(file: string | URL, options: WorkerThreadOption
         case THREAD_HEARTBEAT: {
           // The first beat (the thread's threadChild() call) starts the count: loading a module
           // may take longer than a heartbeat period; `awaitReady` bounds that part.
-          if (instance !== undefined) armHeartbeat(scope.self, instance);
+          if (instance !== undefined) {
+            instance.beats += 1;
+            armHeartbeat(scope.self, instance);
+          }
           return snapshot;
         }
         case NOT_READY: {
@@ -261,6 +271,7 @@ export function fromWorkerThread(file: string | URL, options: WorkerThreadOption
         exited: false,
         readyTimer: undefined,
         heartbeatTimer: undefined,
+        beats: 0,
         clock,
         logger: (input?.logger ?? silentLogger).child({ thread: where }),
       };
