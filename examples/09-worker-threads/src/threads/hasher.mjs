@@ -4,8 +4,9 @@
 import { createHash } from 'node:crypto';
 import { threadChild } from '@trellis/process/thread';
 
-const { handover, signal } = threadChild();
+const { handover, signal, ready } = threadChild();
 console.log(`  hasher #${handover.incarnation} previous exit: ${handover.previousExit?.reason ?? 'none'}`);
+ready(); // awaitReady: started once it has said who it is
 let digest = 'seed';
 let rounds = 0;
 const slice = () => {

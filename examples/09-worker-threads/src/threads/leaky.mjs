@@ -2,10 +2,11 @@
 // ERR_WORKER_OUT_OF_MEMORY, which trellis reports as `killed` with the limit in the detail.
 import { threadChild } from '@trellis/process/thread';
 
-const { handover, signal } = threadChild();
+const { handover, signal, ready } = threadChild();
 const previous = handover.previousExit;
 const limit = previous?.detail?.limit === 'memory' ? ` (limit: ${JSON.stringify(previous.detail.resourceLimits)})` : '';
 console.log(`  leaky  #${handover.incarnation} previous exit: ${previous?.reason ?? 'none'}${limit}`);
+ready(); // awaitReady: started once it has said who it is
 if (handover.incarnation === 0) {
   const hoard = [];
   const grow = () => {

@@ -2,9 +2,10 @@
 // heartbeats, so the parent terminate()s it with a `timeout` exit. The next incarnation is healthy.
 import { threadChild } from '@trellis/process/thread';
 
-const { handover, signal } = threadChild();
+const { handover, signal, ready } = threadChild();
 const previous = handover.previousExit;
 console.log(`  stuck  #${handover.incarnation} previous exit: ${previous?.reason ?? 'none'}${previous?.detail ? ` ${JSON.stringify(previous.detail)}` : ''}`);
+ready(); // awaitReady: started once it has said who it is
 if (handover.incarnation === 0) {
   setTimeout(() => {
     console.log('  stuck  #0 blocking its event loop');
