@@ -8,7 +8,7 @@ const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 it('`tsx src/main.ts` shows a blocked thread ended by its heartbeat, a thread killed at its heap limit and a process stopped over its memory limit, each back with the reason in its handover', async () => {
   const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [tsxCli, 'src/main.ts', '--max-ms', '30000'], { cwd: exampleDir, timeout: 45_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [tsxCli, 'src/main.ts', '--max-ms', '60000'], { cwd: exampleDir, timeout: 90_000 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
     });
   });
@@ -25,4 +25,4 @@ it('`tsx src/main.ts` shows a blocked thread ended by its heartbeat, a thread ki
   expect(stdout).toMatch(/^ {2}hasher #0 asked to stop after \d+ rounds, exiting$/m);
   expect(stdout).toMatch(/^\[root\] hasher #0 exited: shutdown \{\} -> stopped$/m);
   expect(stdout).toContain('root stopped: {"reason":"normal"}');
-}, 50_000);
+}, 100_000);

@@ -11,7 +11,7 @@ const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [tsxCli, 'src/main.ts', ...args], { cwd: exampleDir, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [tsxCli, 'src/main.ts', ...args], { cwd: exampleDir, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
     });
   });
@@ -21,7 +21,7 @@ it('`tsx src/main.ts` runs interval and cron children, restarts a failed run, an
   const dir = mkdtempSync(join(tmpdir(), 'trellis-example-schedule-'));
   try {
     const store = join(dir, 'handover.json');
-    const first = await run(['--duration-ms', '4000', '--store', store]);
+    const first = await run(['--duration-ms', '6000', '--store', store]);
     expect(first.code, `stderr:\n${first.stderr}\nstdout:\n${first.stdout}`).toBe(0);
     // Nothing at boot; the next run time of each child, from whichChildren.
     expect(first.stdout).toMatch(/^ {2}sweep {3}next run \d{4}-\d\d-\d\dT[\d:.]+Z, last run none$/m);
@@ -48,4 +48,4 @@ it('`tsx src/main.ts` runs interval and cron children, restarts a failed run, an
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 150_000);
