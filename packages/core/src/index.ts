@@ -61,6 +61,7 @@ export type {
   ShutdownTimedOutEvent,
   SupervisorFact,
   SupervisorStoppedEvent,
+  SupervisorStoppingEvent,
 } from './events.js';
 export { exit, isExitRequest, serializeError, type ExitRequest } from './exit.js';
 export {

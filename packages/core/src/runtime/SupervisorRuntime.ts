@@ -813,6 +813,7 @@ export class SupervisorRuntime {
   private beginShutdown(exit: SupervisorExit): void {
     if (this.shuttingDown || this.exit !== undefined) return;
     this.shuttingDown = true;
+    this.emit({ type: 'sup.stopping', supervisor: this.path, exit: exit.detail === undefined ? { reason: exit.reason } : { reason: exit.reason, detail: describeDetail(exit.detail) } });
     this.run(this.shutdownJob(exit));
   }
 
