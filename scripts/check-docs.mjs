@@ -227,6 +227,7 @@ for (const name of readdirSync(packagesDir).sort()) {
   // Exports.
   const entries = ['src/index.ts'];
   if (name === 'core') entries.push('src/testing/index.ts', 'src/env.ts');
+  if (name === 'process') entries.push('src/thread.ts');
   const roots = entries.map((entry) => join(packageDir, entry)).filter((path) => existsSync(path));
   const program = ts.createProgram(roots, {
     target: ts.ScriptTarget.ES2023,

@@ -30,6 +30,8 @@ export interface ExitFacts {
   readonly stopRequested: boolean;
   /** A failing liveness probe made trellis kill the process. */
   readonly livenessKilled: boolean;
+  /** trellis stopped the process because its group stayed over its `memoryLimit` (decision 0023). */
+  readonly memoryKilled?: boolean;
   /** Exit codes that count as a clean `shutdown` (PM2's `stop_exit_codes`). */
   readonly shutdownExitCodes: readonly number[];
 }
@@ -38,7 +40,8 @@ export interface ExitFacts {
  * Maps an OS exit to a trellis {@link ExitReason}.
  *
  * @remarks
- * In order: a liveness kill is `timeout`; any exit after the supervisor asked the process to
+ * In order: a liveness kill is `timeout`; a memory-limit stop is `killed` (decision 0023);
+ * any exit after the supervisor asked the process to
  * stop is `shutdown`; code 0 is `normal`; a code in `shutdownExitCodes` is `shutdown`; a
  * `SIGKILL` that trellis did not send (the OOM killer, `kill -9` by an operator) is `killed`;
  * every other code or signal is `error` (a crash).
@@ -61,6 +64,7 @@ export interface ExitFacts {
  */
 export function exitReasonOf(facts: ExitFacts): ExitReason {
   if (facts.livenessKilled) return 'timeout';
+  if (facts.memoryKilled === true) return 'killed';
   if (facts.stopRequested) return 'shutdown';
   if (facts.code === 0) return 'normal';
   if (facts.code !== null && facts.shutdownExitCodes.includes(facts.code)) return 'shutdown';
