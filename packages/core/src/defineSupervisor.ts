@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { enqueueActions, setup, type ActorRefFrom, type AnyActorScope, type EventObject } from 'xstate';
+import { enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import { SHUTDOWN_REQUEST, READY_EVENT, withChildProtocol } from './childProtocol.js';
 import { childSpec, childSpecIssues } from './childSpec.js';
 import { unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
@@ -13,8 +13,10 @@ import { isClock, systemClock, type Clock } from './clock.js';
 import { DuplicateChildIdError, InvalidChildSpecError, InvalidSupervisorFlagsError, type SupervisorError } from './errors.js';
 import type { SupervisorFact } from './events.js';
 import type { Logger } from './logger.js';
-import { CHILD_DONE, CHILD_ERROR, SupervisorRuntime, type Phase, type ResolvedConfig, type RuntimeEvent, type TreeContext } from './runtime/SupervisorRuntime.js';
+import { CHILD_DONE, CHILD_ERROR, childEndEvent } from './runtime/events.js';
+import { SupervisorRuntime, type Phase, type ResolvedConfig, type RuntimeEvent, type TreeContext } from './runtime/SupervisorRuntime.js';
 import type { ChildSpec, Handover, SupervisorConfig, SupervisorExit } from './types.js';
+import { interceptTransition } from './xstateInternals.js';
 
 /** OTP's default intensity (MaxR). */
 export const DEFAULT_INTENSITY = 1;
@@ -229,19 +231,6 @@ function checkConfig(config: SupervisorConfig, keys: readonly string[], issues: 
   };
 }
 
-/**
- * A child's `xstate.error.actor.<actorId>` / `xstate.done.actor.<actorId>` as the runtime's event
- * with a fixed type, or `undefined` for any other event. The raw types are unique per
- * incarnation; they never reach the machine, whose transition cache is keyed by event type.
- */
-function childEndEvent(event: EventObject): RuntimeEvent | undefined {
-  const type = event.type;
-  if (type.charCodeAt(0) !== 120 /* x */) return undefined;
-  if (type.startsWith('xstate.error.actor.')) return { ...(event as unknown as { actorId: string; error: unknown }), type: CHILD_ERROR };
-  if (type.startsWith('xstate.done.actor.')) return { ...(event as unknown as { actorId: string; output: unknown }), type: CHILD_DONE };
-  return undefined;
-}
-
 function phaseTransitions(except: Phase) {
   return (['starting', 'running', 'restarting', 'shuttingDown', 'stopped'] as const)
     .filter((phase) => phase !== except && phase !== 'starting')
@@ -280,7 +269,11 @@ function buildMachine(config: ResolvedConfig) {
     initial: 'starting',
     /** @internal */
     on: {
+      // Every child event comes in through here: readiness, and (renamed by the transition
+      // interceptor below) a child's end, so the inspector shows a crash as the event it is.
       [READY_EVENT]: { actions: 'handle' },
+      [CHILD_ERROR]: { actions: 'handle' },
+      [CHILD_DONE]: { actions: 'handle' },
       [SHUTDOWN_REQUEST]: { actions: 'handle' },
       'sup.timer': { actions: 'handle' },
       'sup.retry': { actions: 'handle' },
@@ -395,29 +388,16 @@ export function defineSupervisor(config: SupervisorConfig): SupervisorLogic {
 /** Builds the machine of a validated configuration (static or dynamic). */
 export function supervisorLogic(resolved: ResolvedConfig): SupervisorLogic {
   const machine = buildMachine(resolved);
-  // XState stops a machine's own `snapshot.children` when the machine is stopped, but the
-  // supervisor keeps its children in its runtime; so a supervisor stopped from outside (its
-  // parent's brutal_kill, `actor.stop()`) kills them here, as a killed OTP supervisor's links do.
-  const transition = machine.transition.bind(machine);
-  machine.transition = (snapshot, event: EventObject, scope: AnyActorScope) => {
-    if (event.type === 'xstate.stop') snapshot.context.runtime.kill();
-    try {
-      const childEnd = childEndEvent(event);
-      if (childEnd !== undefined) {
-        // The restart fast path (DESIGN §7: send the machine as few events as possible): a
-        // child's end goes straight to the runtime, and the machine takes a step only when the
-        // supervisor's phase changed (`sup.phase` matches no handler; the eventless transitions
-        // move the state). Most restarts leave the state as it was and cost no macrostep.
-        const runtime = snapshot.context.runtime;
-        runtime.handle(childEnd);
-        if (runtime.phase === snapshot.value) return snapshot;
-        return transition(snapshot, { type: 'sup.phase' }, scope);
-      }
-      return transition(snapshot, event as SupervisorEvent, scope);
-    } catch (error) {
-      snapshot.context.runtime.kill();
-      throw error;
-    }
-  };
+  interceptTransition(machine, {
+    // A child's `xstate.error.actor.<id>` / `xstate.done.actor.<id>`, renamed to a fixed type that
+    // the machine's config handles like any other event (see childEndEvent).
+    rename: childEndEvent,
+    // XState stops a machine's own `snapshot.children` when the machine is stopped, but the
+    // supervisor keeps its children in its runtime; so a supervisor stopped from outside (its
+    // parent's brutal_kill, `actor.stop()`) kills them here, as a killed OTP supervisor's links do.
+    // A transition that throws leaves the actor in error: its children die with it too.
+    stopped: (snapshot) => snapshot.context.runtime.kill(),
+    failed: (snapshot) => snapshot.context.runtime.kill(),
+  });
   return withChildProtocol(machine, { gracefulStop: true, awaitReady: true, kind: 'supervisor' });
 }

@@ -181,10 +181,9 @@ export class SupervisorRuntime {
       case SHUTDOWN_REQUEST: // the parent supervisor asks this one to stop
         beginShutdown(this, { reason: 'shutdown' });
         return;
-      case 'sup.phase':
       case 'sup.timer':
       case READY_EVENT:
-        return; // a phase step, or a timer or readiness nobody waits for any more
+        return; // a timer or readiness nobody waits for any more
       case 'sup.startChild':
         cmdStartChild(this, event.spec, event.reply);
         return;

@@ -32,8 +32,6 @@ export const CHILD_DONE = 'trellis.child.done';
 export type RuntimeEvent =
   | CommandEvent
   | { type: 'sup.init' }
-  /** Sent to the machine only so its eventless transitions follow a phase change; never handled. */
-  | { type: 'sup.phase' }
   | { type: 'sup.retry'; id: ChildId; incarnation: number }
   | { type: 'sup.health'; id: ChildId; incarnation: number; ok: boolean }
   | { type: 'sup.timer'; token: number }
