@@ -31,7 +31,8 @@ import { guardLogger, silentLogger, type Logger } from '../logger.js';
 import { intensityBudget, type RestartBudget, type RestartBudgetUsage } from '../restartBudget.js';
 import type { AutoShutdown, ChildCounts, ChildId, ChildInfo, ChildSpec, ExitStatus, Strategy, SupervisorExit } from '../types.js';
 import { emitFrom, hasListeners } from '../xstateInternals.js';
-import { ChildTable } from './childTable.js';
+import { ChildTable, type ChildRecord } from './childTable.js';
+import { writeReport } from './report.js';
 import { consumeParallelExit } from './childLifecycle.js';
 import { cmdDeleteChild, cmdRestartChild, cmdStartChild, cmdTerminateChild } from './commands.js';
 import { isCommand, type RuntimeEvent } from './events.js';
@@ -213,7 +214,6 @@ export class SupervisorRuntime {
     this.shuttingDown = false;
     for (const event of this.jobs.finish()) this.refuse(event);
     for (const reply of this.stopReplies.splice(0)) reply.resolve(exit);
-    if (this.verbose) this.logger.info({ event: 'sup.stopped', reason: exit.reason, detail: describeDetail(exit.detail) }, 'supervisor stopped');
     this.emit({ type: 'sup.stopped', supervisor: this.path, exit: { reason: exit.reason, detail: describeDetail(exit.detail) } });
     this.letProgramGo();
   }
@@ -279,9 +279,15 @@ export class SupervisorRuntime {
     };
   }
 
-  /** Emits a fact to the actor's `on(...)` listeners, if it has any. */
-  emit(fact: SupervisorFact): void {
+  /**
+   * The runtime's one way to say what happened: the fact goes to the actor's `on(...)` listeners,
+   * if it has any, and, when the tree has a logger, its report (`reports/toReport.ts`) to the
+   * logger. `rec` is the child the fact is about (its spec completes the report's offender);
+   * `cause` the error of a failed start, as thrown.
+   */
+  emit(fact: SupervisorFact, rec?: ChildRecord, cause?: unknown): void {
     if (hasListeners(this.self)) emitFrom(this.self, fact, this.onSubscriberError);
+    if (this.verbose) writeReport(this.logger, fact, rec, cause);
   }
 
   private readonly onSubscriberError = (error: unknown): void => {

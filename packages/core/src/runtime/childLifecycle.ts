@@ -12,7 +12,7 @@ import { serializeError, statusOfEnded } from '../exit.js';
 import { silentLogger } from '../logger.js';
 import type { ChildId, ChildSpec, ExitStatus } from '../types.js';
 import { releaseCrashed, stopActor } from '../xstateInternals.js';
-import { offenderOf, type ChildRecord } from './childTable.js';
+import type { ChildRecord } from './childTable.js';
 import { CHILD_DONE, CHILD_ERROR, endedOf, type EndedSnapshot, type RuntimeEvent } from './events.js';
 import { childInput, handoverOf } from './handover.js';
 import type { Job, Resume } from './jobs.js';
@@ -66,8 +66,7 @@ export function* startChild(rt: SupervisorRuntime, rec: ChildRecord, cause: Star
   rec.state = 'running';
   rec.backoff = backoffStarted(rec.backoff, rt.clock.now());
   if (rec.spec.health !== undefined) rt.timers.scheduleHealthCheck(rec);
-  if (rt.verbose) rt.logger.info({ event: 'sup.child.started', child: rec.spec.id, incarnation, cause }, 'child started');
-  rt.emit({ type: 'sup.child.started', supervisor: rt.path, child: rec.spec.id, incarnation, resumeId: rec.resumeId, cause });
+  rt.emit({ type: 'sup.child.started', supervisor: rt.path, child: rec.spec.id, incarnation, resumeId: rec.resumeId, cause }, rec);
   return { ok: true };
 }
 
@@ -75,11 +74,7 @@ function startFailed(rt: SupervisorRuntime, rec: ChildRecord, cause: unknown): S
   rec.ref = undefined;
   rec.state = 'stopped';
   rt.table.attempted(rec, false);
-  rt.logger.error(
-    { event: 'sup.child.startFailed', errorContext: 'start_error', reason: serializeError(cause), offender: offenderOf(rec) },
-    'child failed to start',
-  );
-  rt.emit({ type: 'sup.child.startFailed', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, error: briefError(cause) });
+  rt.emit({ type: 'sup.child.startFailed', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, error: briefError(cause) }, rec, cause);
   return { ok: false, cause };
 }
 
@@ -103,21 +98,14 @@ export function* stopChild(rt: SupervisorRuntime, rec: ChildRecord, why: StopWhy
     if (resume.kind === 'timeout') {
       stopActor(ref);
       status = stoppedStatus(rt, 'killed', offender);
-      rt.emit({ type: 'sup.shutdown.timedOut', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, shutdownMs: shutdown as number });
-      rt.logger.error(
-        { event: 'sup.shutdown.timedOut', errorContext: 'shutdown_error', reason: 'killed', offender: offenderOf(rec) },
-        rec.protocol.kind === 'supervisor' ? 'child did not stop in time and was killed' : 'child did not stop in time; killed and left unstopped',
-      );
+      rt.emit({ type: 'sup.shutdown.timedOut', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, shutdownMs: shutdown as number }, rec);
     } else {
       const ended = resume.kind === 'ended' ? statusOfEnded(resume.snapshot, rec.protocol.kind === 'supervisor', rt.clock.now()) : undefined;
       // Whatever the child answered after being asked, it stopped because we asked (decision
-      // 0003). A real crash on the way out (not its own abort) is kept in the detail and
-      // reported once as OTP's shutdown_error.
+      // 0003). A real crash on the way out (not its own abort) is kept in the detail as
+      // `{ error }`, which the report of the exit shows as OTP's shutdown_error.
       let detail = ended?.reason === 'shutdown' ? ended.detail : undefined;
-      if (ended?.reason === 'error' && !isAbortError(ended.detail)) {
-        detail = { error: ended.detail };
-        rt.logger.error({ event: 'sup.child.exited', errorContext: 'shutdown_error', reason: ended.detail, offender: offenderOf(rec) }, 'child crashed while stopping');
-      }
+      if (ended?.reason === 'error' && !isAbortError(ended.detail)) detail = { error: ended.detail };
       status = stoppedStatus(rt, why, offender, detail);
     }
   }
@@ -170,10 +158,9 @@ export function* stopAllInParallel(rt: SupervisorRuntime, shutdown: ChildSpec['s
   if (resume.kind !== 'timeout') return;
   for (const rec of pending.values()) {
     if (rec.ref !== undefined) stopActor(rec.ref);
-    rt.emit({ type: 'sup.shutdown.timedOut', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, shutdownMs: shutdown as number });
+    rt.emit({ type: 'sup.shutdown.timedOut', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, shutdownMs: shutdown as number }, rec);
     finishStop(rt, rec, stoppedStatus(rt, 'killed', undefined));
   }
-  rt.logger.error({ event: 'sup.shutdown.timedOut', errorContext: 'shutdown_error', reason: 'killed', children: pending.size }, 'children did not stop in time and were killed');
   pending.clear();
 }
 
@@ -192,7 +179,7 @@ export function consumeParallelExit(rt: SupervisorRuntime, wait: { readonly pend
 function finishStop(rt: SupervisorRuntime, rec: ChildRecord, status: ExitStatus): void {
   detach(rt, rec);
   rt.table.recordExit(rec, status);
-  rt.emit({ type: 'sup.child.exited', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision: 'stopped' });
+  rt.emit({ type: 'sup.child.exited', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision: 'stopped' }, rec);
 }
 
 function* waitExit(rt: SupervisorRuntime, ref: AnyActorRef, token: number, shutdown: ChildSpec['shutdown']): Job<Resume> {

@@ -31,7 +31,7 @@ export class RestartTimers {
     rt.table.markRestarting(rec);
     const backoff = rec.spec.backoff;
     if (backoff === undefined) {
-      rt.emit({ type: 'sup.child.restarting', supervisor: rt.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs: 0 });
+      rt.emit({ type: 'sup.child.restarting', supervisor: rt.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs: 0, cause: 'retry' }, rec);
       const handle = setImmediate(() => {
         this.retries.delete(handle);
         rt.self.send(event);
@@ -51,8 +51,7 @@ export class RestartTimers {
       rec.backoffTimer = undefined;
       rt.self.send(event);
     }, delayMs);
-    rt.emit({ type: 'sup.child.restarting', supervisor: rt.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs });
-    if (rt.verbose) rt.logger.info({ event: 'sup.child.restarting', child: rec.spec.id, delayMs }, 'restart delayed by backoff');
+    rt.emit({ type: 'sup.child.restarting', supervisor: rt.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs, cause: 'backoff' }, rec);
   }
 
   /** A restart budget that pauses instead of giving up (suture's decaying counter) holds the attempt. */
@@ -66,8 +65,7 @@ export class RestartTimers {
       rec.backoffTimer = undefined;
       rt.self.send(event);
     }, delayMs);
-    rt.emit({ type: 'sup.child.restarting', supervisor: rt.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs });
-    rt.logger.warn({ event: 'sup.restarts.paused', child: rec.spec.id, delayMs }, 'restart budget exhausted, restarts paused');
+    rt.emit({ type: 'sup.child.restarting', supervisor: rt.path, child: rec.spec.id, nextIncarnation: rec.incarnation + 1, delayMs, cause: 'budget' }, rec);
   }
 
   /** The child no longer waits for a restart (it restarts now, or its loop was ended). */

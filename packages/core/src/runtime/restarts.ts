@@ -8,7 +8,7 @@
 import { decideRestart, type RestartDecision } from '../restartDecision.js';
 import { planRestart } from '../strategies.js';
 import type { ChildId, ExitStatus } from '../types.js';
-import { offenderOf, type ChildRecord } from './childTable.js';
+import type { ChildRecord } from './childTable.js';
 import { detach, killChild, startChild, stopChild } from './childLifecycle.js';
 import { endedOf, type RuntimeEvent } from './events.js';
 import type { Job } from './jobs.js';
@@ -29,8 +29,7 @@ export function onChildEnded(rt: SupervisorRuntime, event: RuntimeEvent & { acto
 export function childExited(rt: SupervisorRuntime, rec: ChildRecord, status: ExitStatus): void {
   rt.table.recordExit(rec, status);
   const decision: RestartDecision = decideRestart(rec.spec.restart, status.reason);
-  rt.emit({ type: 'sup.child.exited', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision });
-  reportExit(rt, rec, status, decision);
+  rt.emit({ type: 'sup.child.exited', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, exit: status, decision }, rec);
   if (decision === 'restart') {
     if (rec.spec.backoff !== undefined) rt.timers.scheduleRestart(rec);
     else rt.jobs.run(restartJob(rt, rec));
@@ -38,14 +37,6 @@ export function childExited(rt: SupervisorRuntime, rec: ChildRecord, status: Exi
   }
   if (decision === 'delete' || rt.policy.dropsStoppedChildren) rt.table.remove(rec.spec.id);
   if (rec.spec.significant) checkAutoShutdown(rt);
-}
-
-function reportExit(rt: SupervisorRuntime, rec: ChildRecord, status: ExitStatus, decision: RestartDecision): void {
-  if (!rt.verbose) return;
-  const fields = { event: 'sup.child.exited', errorContext: 'child_terminated', reason: status.reason, detail: status.detail, decision, offender: offenderOf(rec) };
-  // OTP reports child_terminated for every exit of a permanent child and every abnormal exit.
-  if (rec.spec.restart === 'permanent' || (status.reason !== 'normal' && status.reason !== 'shutdown')) rt.logger.error(fields, 'child terminated');
-  else rt.logger.info(fields, 'child exited');
 }
 
 /** `sup.retry`: a restart's timer (retry, backoff or held budget) fired. */
@@ -105,11 +96,7 @@ function* restartJob(rt: SupervisorRuntime, failed: ChildRecord): Job {
 
 function* giveUp(rt: SupervisorRuntime, failed: ChildRecord): Job {
   const { intensity, periodMs } = rt.config;
-  rt.emit({ type: 'sup.intensity.exceeded', supervisor: rt.path, child: failed.spec.id, intensity, periodMs });
-  rt.logger.error(
-    { event: 'sup.intensity.exceeded', errorContext: 'shutdown', reason: 'reached_max_restart_intensity', offender: offenderOf(failed) },
-    'restart intensity exceeded, shutting down',
-  );
+  rt.emit({ type: 'sup.intensity.exceeded', supervisor: rt.path, child: failed.spec.id, intensity, periodMs }, failed);
   rt.gaveUpOn = { child: failed.spec.id, lastExit: failed.lastExit };
   if (failed.spec.restart === 'temporary') rt.table.remove(failed.spec.id);
   rt.shuttingDown = true;
