@@ -62,6 +62,7 @@ export type {
   SupervisorFact,
   SupervisorStoppedEvent,
 } from './events.js';
+export { EXIT_REASONS, isExitReason, type ExitReason } from './exitReasons.js';
 export { exit, isExitRequest, serializeError, type ExitRequest } from './exit.js';
 export {
   fileHandoverStore,
@@ -92,7 +93,6 @@ export type {
   ChildStatus,
   ChildType,
   DynamicChildInput,
-  ExitReason,
   ExitStatus,
   Handover,
   HealthCheck,
