@@ -14,7 +14,9 @@ import { DuplicateChildIdError, InvalidChildSpecError, InvalidSupervisorFlagsErr
 import type { SupervisorFact } from './events.js';
 import type { Logger } from './logger.js';
 import { CHILD_DONE, CHILD_ERROR, childEndEvent } from './runtime/events.js';
-import { SupervisorRuntime, type Phase, type ResolvedConfig, type RuntimeEvent, type TreeContext } from './runtime/SupervisorRuntime.js';
+import type { Phase, ResolvedConfig, TreeContext } from './runtime/config.js';
+import type { RuntimeEvent } from './runtime/events.js';
+import { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
 import type { ChildSpec, Handover, SupervisorConfig, SupervisorExit } from './types.js';
 import { interceptTransition } from './xstateInternals.js';
 
@@ -45,17 +47,23 @@ export const DEFAULT_PERIOD_MS = 5_000;
 export interface SupervisorInput {
   /** This supervisor's own handover, when it is a child. */
   readonly handover?: Handover;
-  /** Tree context from the parent: path, logger and clock. */
+  /**
+   * Tree context from the parent: path, logger, clock and the tree's handover memory.
+   *
+   * @internal
+   */
   readonly trellis?: Partial<TreeContext>;
   readonly [key: string]: unknown;
 }
 
 /**
- * The context of a supervisor machine: the runtime that holds its child table.
+ * The context of a supervisor machine: the runtime that holds its child table, opaque.
  *
  * @remarks
  * The runtime is mutable on purpose: copying a child table on every event is what makes naive
- * XState supervisors quadratic (DESIGN §7). Its `toJSON()` is what the inspector shows.
+ * XState supervisors quadratic (DESIGN §7). It is not public API, so its type here shows only
+ * its `toJSON()`, which is what the inspector shows; read a supervisor with the command functions
+ * ({@link whichChildren} and the others).
  *
  * @example
  * ```ts
@@ -71,8 +79,17 @@ export interface SupervisorInput {
  * @since 0.1.0
  */
 export interface SupervisorContext {
-  /** The supervisor's runtime: its child table, restart window and running job. Not public API. */
-  readonly runtime: SupervisorRuntime;
+  /** The supervisor's runtime: its child table, restart window and running job. Opaque; not public API. */
+  readonly runtime: { toJSON(): unknown };
+}
+
+/**
+ * The runtime behind a supervisor's opaque context (core's own modules only).
+ *
+ * @internal
+ */
+export function runtimeIn(context: SupervisorContext): SupervisorRuntime {
+  return context.runtime as SupervisorRuntime;
 }
 
 /**
@@ -251,10 +268,10 @@ function buildMachine(config: ResolvedConfig) {
       // The runtime works while XState resolves this action, not while it executes it: children
       // are created here, and XState's development build warns about any `assign` (which every
       // machine with a `context` factory runs) made while a custom action executes.
-      handle: enqueueActions(({ context, event }) => context.runtime.handle(event)),
+      handle: enqueueActions(({ context, event }) => runtimeIn(context).handle(event)),
     },
     guards: {
-      phaseIs: ({ context }, params: { phase: Phase }) => context.runtime.phase === params.phase,
+      phaseIs: ({ context }, params: { phase: Phase }) => runtimeIn(context).phase === params.phase,
     },
   }).createMachine({
     // `@internal` on the keys below: SupervisorRef's type carries this config's inferred type, so
@@ -297,7 +314,7 @@ function buildMachine(config: ResolvedConfig) {
       stopped: { type: 'final' },
     },
     /** @internal */
-    output: ({ context }) => context.runtime.exit ?? { reason: 'shutdown' },
+    output: ({ context }) => runtimeIn(context).exit ?? { reason: 'shutdown' },
   });
 }
 
@@ -396,8 +413,8 @@ export function supervisorLogic(resolved: ResolvedConfig): SupervisorLogic {
     // supervisor keeps its children in its runtime; so a supervisor stopped from outside (its
     // parent's brutal_kill, `actor.stop()`) kills them here, as a killed OTP supervisor's links do.
     // A transition that throws leaves the actor in error: its children die with it too.
-    stopped: (snapshot) => snapshot.context.runtime.kill(),
-    failed: (snapshot) => snapshot.context.runtime.kill(),
+    stopped: (snapshot) => runtimeIn(snapshot.context).kill(),
+    failed: (snapshot) => runtimeIn(snapshot.context).kill(),
   });
   return withChildProtocol(machine, { gracefulStop: true, awaitReady: true, kind: 'supervisor' });
 }

@@ -52,6 +52,10 @@ const REASONS: ReadonlySet<string> = new Set(EXIT_REASONS);
 /**
  * Whether `value` is one of the {@link EXIT_REASONS}.
  *
+ * @remarks
+ * What a reader of a stored or transported exit checks its `reason` with (the handover store's
+ * file reader does).
+ *
  * @param value - anything, such as a reason read from a file.
  * @returns `true` for an {@link ExitReason}.
  *

@@ -11,6 +11,8 @@
  * - `supervisorLifecycle.ts`: the supervisor's init, shutdown and death;
  * - `commands.ts`: start, terminate, restart and delete a child;
  * - `policy.ts`: what differs between a static and a dynamic supervisor;
+ * - `config.ts`: the validated config and the tree context a parent passes down;
+ * - `report.ts`: a fact's report, written to the supervisor's logger;
  * - `handover.ts`: what a child incarnation is given.
  *
  * Children are real actors of the same actor system (created with the supervisor as `parent`),
@@ -26,10 +28,10 @@ import { ChildNotFoundError, SupervisorNotRunningError } from '../errors.js';
 import type { SupervisorFact } from '../events.js';
 import { serializeError } from '../exit.js';
 import { HandoverRegistry } from '../handover/HandoverRegistry.js';
-import type { HandoverStore } from '../handover/HandoverStore.js';
 import { guardLogger, silentLogger, type Logger } from '../logger.js';
 import { intensityBudget, type RestartBudget, type RestartBudgetUsage } from '../restartBudget.js';
-import type { AutoShutdown, ChildCounts, ChildId, ChildInfo, ChildSpec, ExitStatus, Strategy, SupervisorExit } from '../types.js';
+import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ExitStatus, SupervisorExit } from '../types.js';
+import type { Phase, ResolvedConfig, TreeContext } from './config.js';
 import { emitFrom, hasListeners } from '../xstateInternals.js';
 import { ChildTable, type ChildRecord } from './childTable.js';
 import { writeReport } from './report.js';
@@ -44,36 +46,7 @@ import { beginShutdown, initJob, killAll } from './supervisorLifecycle.js';
 
 export { CHILD_DONE, CHILD_ERROR, type CommandEvent, type RuntimeEvent } from './events.js';
 
-/** The machine state that mirrors what the runtime is doing. */
-export type Phase = 'starting' | 'running' | 'restarting' | 'shuttingDown' | 'stopped';
-
-/** Flags after validation, with defaults filled. */
-export interface ResolvedConfig {
-  readonly id: string;
-  readonly strategy: Strategy;
-  readonly intensity: number;
-  readonly periodMs: number;
-  readonly autoShutdown: AutoShutdown;
-  readonly children: readonly ChildSpec[];
-  readonly logger: Logger | undefined;
-  readonly clock: Clock | undefined;
-  readonly handoverStore: HandoverStore | undefined;
-  /** Makes the restart budget of one supervisor incarnation; default OTP's intensity window. */
-  readonly restartBudget: (() => RestartBudget) | undefined;
-  /** Backoff jitter's random source. */
-  readonly random: () => number;
-  /** Set for a dynamic supervisor (OTP simple_one_for_one): its child template and limit. */
-  readonly dynamic: { readonly template: ChildSpec; readonly maxChildren: number } | undefined;
-}
-
-/** What a parent supervisor passes down to a child supervisor, besides its handover. */
-export interface TreeContext {
-  readonly path: string;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  /** The tree's handover memory: one per tree, made by the root. */
-  readonly registry: HandoverRegistry;
-}
+export type { Phase, ResolvedConfig, TreeContext } from './config.js';
 
 export class SupervisorRuntime {
   readonly config: ResolvedConfig;
