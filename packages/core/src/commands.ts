@@ -7,7 +7,8 @@
  */
 import { createActor, type ActorOptions, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import type { Clock } from './clock.js';
-import { runtimeIn, type SupervisorLogic, type SupervisorRef } from './defineSupervisor.js';
+import { runtimeIn, type StaticSupervisorRef, type SupervisorLogic, type SupervisorRef } from './defineSupervisor.js';
+import type { DynamicSupervisorLogic, DynamicSupervisorRef } from './defineDynamicSupervisor.js';
 import { isSupervisorError, SupervisorArgumentError, SupervisorNotRunningError, type StartChildError } from './errors.js';
 import { isClock } from './clock.js';
 import { childProtocolOf } from './childProtocol.js';
@@ -126,6 +127,8 @@ const START_OPTIONS_KEYS = ['inspect', 'clock', 'systemId', 'onGiveUp'] as const
  * @category commands
  * @since 0.1.0
  */
+export function startSupervisor(logic: DynamicSupervisorLogic, options?: StartSupervisorOptions): Promise<DynamicSupervisorRef>;
+export function startSupervisor(logic: SupervisorLogic, options?: StartSupervisorOptions): Promise<SupervisorRef>;
 export function startSupervisor(logic: SupervisorLogic, options: StartSupervisorOptions = {}): Promise<SupervisorRef> {
   if (typeof (logic as { transition?: unknown })?.transition !== 'function' || childProtocolOf(logic).kind !== 'supervisor') {
     const rule =
@@ -303,6 +306,8 @@ export function stopSupervisor(ref: SupervisorRef, reason: SupervisorExit['reaso
  * @category commands
  * @since 0.1.0
  */
+export function startChild(ref: DynamicSupervisorRef, spec: DynamicChildInput): Promise<ChildInfo>;
+export function startChild(ref: StaticSupervisorRef, spec: ChildSpec | ChildSpecInput | DynamicChildInput): Promise<ChildInfo>;
 export function startChild(ref: SupervisorRef, spec: ChildSpec | ChildSpecInput | DynamicChildInput): Promise<ChildInfo> {
   return send(ref, 'startChild', (reply) => ({ type: 'sup.startChild', spec, reply }));
 }
@@ -344,7 +349,7 @@ export function terminateChild(ref: SupervisorRef, id: ChildId): Promise<void> {
  * Mirrors OTP `supervisor:restart_child/2`: it serves only a child whose spec is kept but that is
  * not running (a `transient` child that exited cleanly, or one stopped by {@link terminateChild}).
  * The new incarnation gets the next incarnation number and the previous exit as its handover. A
- * dynamic supervisor does not serve it.
+ * dynamic supervisor does not serve it: a {@link DynamicSupervisorRef} fails to compile here.
  *
  * @param ref - the supervisor.
  * @param id - the child.
@@ -371,7 +376,7 @@ export function terminateChild(ref: SupervisorRef, id: ChildId): Promise<void> {
  * @category commands
  * @since 0.1.0
  */
-export function restartChild(ref: SupervisorRef, id: ChildId): Promise<ChildInfo> {
+export function restartChild(ref: StaticSupervisorRef, id: ChildId): Promise<ChildInfo> {
   return send(ref, 'restartChild', (reply) => ({ type: 'sup.restartChild', id, reply }));
 }
 
@@ -381,7 +386,7 @@ export function restartChild(ref: SupervisorRef, id: ChildId): Promise<ChildInfo
  * @remarks
  * Mirrors OTP `supervisor:delete_child/2`: the child must be stopped first
  * ({@link terminateChild}); a dynamic supervisor does not serve it, as its children's specs go
- * when they stop.
+ * when they stop (a {@link DynamicSupervisorRef} fails to compile here).
  *
  * @param ref - the supervisor.
  * @param id - the child.
@@ -406,7 +411,7 @@ export function restartChild(ref: SupervisorRef, id: ChildId): Promise<ChildInfo
  * @category commands
  * @since 0.1.0
  */
-export function deleteChild(ref: SupervisorRef, id: ChildId): Promise<void> {
+export function deleteChild(ref: StaticSupervisorRef, id: ChildId): Promise<void> {
   return send(ref, 'deleteChild', (reply) => ({ type: 'sup.deleteChild', id, reply }));
 }
 

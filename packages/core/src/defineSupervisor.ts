@@ -80,7 +80,10 @@ export interface SupervisorInput {
  */
 export interface SupervisorContext {
   /** The supervisor's runtime: its child table, restart window and running job. Opaque; not public API. */
-  readonly runtime: { toJSON(): unknown };
+  readonly runtime: {
+    /** What the inspector shows: the supervisor's path, strategy and children. */
+    toJSON(): unknown;
+  };
 }
 
 /**
@@ -364,6 +367,32 @@ export interface SupervisorLogic extends ReturnType<typeof buildMachine> {}
  */
 // An interface for the same reason as SupervisorLogic.
 export interface SupervisorRef extends ActorRefFrom<SupervisorLogic> {}
+
+/**
+ * A running supervisor that is not a dynamic one: what {@link restartChild} and
+ * {@link deleteChild} take.
+ *
+ * @remarks
+ * Every {@link SupervisorRef} is one, except a {@link DynamicSupervisorRef}: passing that fails to
+ * compile, where OTP (and a ref whose kind the compiler cannot see) answers `simple_one_for_one`
+ * at run time with a {@link DynamicSupervisorError}.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, type StaticSupervisorRef } from '@trellis/core';
+ * const sup: StaticSupervisorRef = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * assert.equal(sup.supervisorKind, 'static');
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type StaticSupervisorRef = SupervisorRef & {
+  /** `'static'` on every supervisor actor that is not dynamic (set when it starts). */
+  readonly supervisorKind?: 'static';
+};
 
 /**
  * Defines a supervisor: validates its flags and children, and returns its XState v5 machine.

@@ -9,7 +9,7 @@
 export { backoffDelay, backoffStarted, initialBackoffState, nextAttempt, type BackoffState, type BackoffStep } from './backoff.js';
 export { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
 export { childSpec, childSpecIssues, isChildSpec } from './childSpec.js';
-export { defineDynamicSupervisor, type DynamicSupervisorConfig } from './defineDynamicSupervisor.js';
+export { defineDynamicSupervisor, type DynamicSupervisorConfig, type DynamicSupervisorLogic, type DynamicSupervisorRef } from './defineDynamicSupervisor.js';
 export { isClock, systemClock, type Clock } from './clock.js';
 export {
   defineSupervisor,
@@ -18,6 +18,7 @@ export {
   type SupervisorEvent,
   type SupervisorInput,
   type SupervisorLogic,
+  type StaticSupervisorRef,
   type SupervisorRef,
 } from './defineSupervisor.js';
 export {

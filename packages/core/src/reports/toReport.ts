@@ -87,7 +87,7 @@ export interface Offender {
  * One report: where it goes, and what it says.
  *
  * @remarks
- * What {@link toReport} makes of a fact, and what {@link createPinoReporter} writes: at `level`,
+ * What {@link toReport} makes of a fact, and what `@trellis/observe`'s `createPinoReporter` writes: at `level`,
  * with `msg` as the message, on a child logger bound to `supervisor`, and with `fields` as the log
  * object. Error reports carry OTP's `errorContext`, `reason` and `offender`.
  *

@@ -89,6 +89,8 @@ export class SupervisorRuntime {
     const registry = tree?.registry ?? new HandoverRegistry(config.handoverStore, this.clock.now());
     this.tree = { path: this.path, logger: treeLogger, clock: this.clock, registry };
     this.policy = config.dynamic === undefined ? staticPolicy : dynamicPolicy(config.dynamic);
+    // The kind the ref's type promises (StaticSupervisorRef, DynamicSupervisorRef), true at run time too.
+    Object.defineProperty(self, 'supervisorKind', { value: this.policy.kind, enumerable: false, configurable: true });
     this.table = new ChildTable(this.path, registry);
     this.jobs = new JobDriver(this.clock, self, (event) => this.dispatch(event), () => this.exit !== undefined);
     this.timers = new RestartTimers(this);
