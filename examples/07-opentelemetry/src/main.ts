@@ -1,5 +1,5 @@
-// A tree recorded with @trellis/otel and exported to the console: one worker crashes once, an OS
-// child crashes once and prints the TRACEPARENT its restart was given. Runs for ~2 s, then stops
+// A tree recorded with @trellis/otel from its start and exported to the console: one worker
+// crashes once, an OS child crashes once and prints the TRACEPARENT its restart was given. Runs for ~2 s, then stops
 // in order and shuts the SDK down (which flushes every pending metric, span and log record).
 import { fileURLToPath } from 'node:url';
 import { logs, metrics, NodeSDK, tracing } from '@opentelemetry/sdk-node';
@@ -25,12 +25,16 @@ const flaky = fromWorker(async ({ signal }) => {
 });
 const service = fromProcess({ command: process.execPath, args: [fileURLToPath(new URL('./child.mjs', import.meta.url))], output: { passThrough: true } });
 
+// Created before the tree and passed as its inspector, so the start is recorded too: a
+// trellis.supervisor.start span until both children are ready. The providers are the ones the
+// SDK registered globally.
+const telemetry = createTelemetry();
 const root = await startSupervisor(
   defineSupervisor({ id: 'root', intensity: 5, periodMs: 10_000, children: [{ id: 'flaky', start: flaky }, { id: 'service', start: service, shutdown: 2_000 }] }),
+  { inspect: telemetry.inspect },
 );
-const telemetry = createTelemetry(root); // the providers the SDK registered globally
 
 await new Promise((resolve) => setTimeout(resolve, 2_000));
-await stopSupervisor(root);
+await stopSupervisor(root); // a trellis.supervisor.shutdown span
 telemetry.close();
 await sdk.shutdown();

@@ -72,9 +72,18 @@ describe('trellis run --otel', () => {
       .flatMap((m) => m.sum?.dataPoints ?? [])
       .map((p) => Number(p.asInt ?? p.asDouble));
     expect(restarts.at(-1)).toBe(1);
-    expect(text('/v1/traces')).toContain('"name":"trellis.supervisor.restart"');
+    const traces = text('/v1/traces');
+    expect(traces).toContain('"name":"trellis.supervisor.restart"');
+    // The start (the CLI passes the telemetry's inspect hook to startSupervisor) and the
+    // ordinary shutdown on SIGTERM are spans too.
+    const spans = (otlp.bodies.get('/v1/traces') as Array<{ resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; attributes: Array<{ key: string; value: { stringValue?: string } }> }> }> }> }>)
+      .flatMap((b) => b.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)))
+      .map((span) => `${span.name} ${span.attributes.find((a) => a.key === 'trellis.supervisor.path')?.value.stringValue ?? ''}`);
+    expect(spans).toContain('trellis.supervisor.start root');
+    expect(spans).toContain('trellis.supervisor.shutdown root');
     const logs = text('/v1/logs');
     expect(logs).toContain('"eventName":"trellis.child.exited"');
     expect(logs).toContain('"eventName":"trellis.child.started"');
+    expect(logs).toContain('"stringValue":"init"'); // the initial start's facts, seen from the first one
   }, 45_000);
 });

@@ -2,12 +2,17 @@
 //  * stored: the p50s recorded in /work/shared/node-floors/RESULTS.md (2 passes; the middle of
 //    the range) and /work/shared/otp-bench/RESULTS.md ("OTP re-check on this machine": OTP 25 on
 //    the AMD host, median of three p50s), all in nanoseconds.
-//  * fresh: `--floors=<dir>` runs the floor scripts of a copy of node-floors (with its own
-//    `npm ci` done) in this session and parses their p50/p99, so ratios compare like with like.
+//  * fresh: the floor scripts of bench/node-floors (a copy of the project's node-floors anchor;
+//    xstate resolves from this package) run in this session, and their p50/p99 are parsed, so
+//    ratios compare like with like. `--floors=<dir>` runs another copy instead.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { dur } from './lib.mjs';
+
+/** The copy of the node-floors scripts that `pnpm bench` runs (CI clones only this repository). */
+export const FLOORS_DIR = fileURLToPath(new URL('./node-floors', import.meta.url));
 
 const US = 1e3;
 const MS = 1e6;
@@ -64,14 +69,19 @@ function parse(text) {
  * Runs the floor scripts in `dir` (a copy of node-floors with node_modules) and returns
  * key -> { p50, p99, max, script } for X4, X4a, X4b, X10, R2, S1, S4, O1, O2.
  */
-export function runFresh(dir, { quick }) {
-  if (!fs.existsSync(path.join(dir, 'node_modules', 'xstate'))) throw new Error(`${dir}: no node_modules/xstate (run npm ci there first)`);
-  const n = quick ? ['--n=2000', '--warmup=200'] : [];
+export function runFresh(dir, { quick, smoke = false }) {
+  try {
+    createRequire(path.join(dir, 'floors.mjs')).resolve('xstate');
+  } catch {
+    throw new Error(`${dir}: xstate does not resolve there (run npm ci in a copy of node-floors, or use the default bench/node-floors)`);
+  }
+  // smoke: tiny counts, only that every script still runs and prints the rows read here.
+  const n = smoke ? ['--n=50', '--warmup=5'] : quick ? ['--n=2000', '--warmup=200'] : [];
   const jobs = [
     ['xstate-restart.mjs', n, { X4: 'child_callback_spawnChild', X10: 'child_promise_spawnChild', X4a: 'child_callback_spawnChild_breakdown.1', X4b: 'child_callback_spawnChild_breakdown.2' }],
     ['raw-restart.mjs', n, { R2: 'raw_async_fn' }],
-    ['one-for-all.mjs', quick ? ['--n=500', '--warmup=50'] : [], { O1: 'xstate_one_for_all_100', O2: 'raw_one_for_all_100' }],
-    ['xstate-siblings.mjs', ['--sizes=1,10000', '--stopmax=0'], { S1: 'siblings_1_restart', S4: 'siblings_10000_restart' }],
+    ['one-for-all.mjs', smoke ? ['--n=20', '--warmup=2'] : quick ? ['--n=500', '--warmup=50'] : [], { O1: 'xstate_one_for_all_100', O2: 'raw_one_for_all_100' }],
+    ['xstate-siblings.mjs', [smoke ? '--sizes=1,100' : '--sizes=1,10000', '--stopmax=0'], smoke ? { S1: 'siblings_1_restart', S4: 'siblings_100_restart' } : { S1: 'siblings_1_restart', S4: 'siblings_10000_restart' }],
   ];
   const fresh = {};
   const raw = [];

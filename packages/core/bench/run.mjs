@@ -1,27 +1,37 @@
 // @trellis/core benchmarks: restart latency, restart among 10k siblings, one_for_all over 100,
-// a 10x10x10 tree's start/stop, and heap per idle child; then a table beside the node-floors /
-// OTP anchors and the DESIGN.md §6 targets.
+// trees of 10x10x10, 10x10x100 and 10x100x100 (start/stop), and heap per idle child; beside them,
+// in the same session, the Node floors (bench/node-floors) and, when `erl` is on PATH, OTP's own
+// supervisor benchmark (bench/otp): a table of ratios against issue 20's targets, then the older
+// DESIGN.md §6 summary.
 //
-//   node --expose-gc bench/run.mjs [--quick] [--only=name[,name…]] [--floors=<node-floors copy>]
+//   node --expose-gc bench/run.mjs [--quick | --smoke] [--only=name[,name…]] [--floors=<node-floors copy>] [--no-floors] [--no-otp]
 //                                  [--n=N --warmup=W (override sample counts)] [--memory-n=100000] [--memory-budget-ms=60000] [--memory-worker=graceful|kill] [--json]
 //
 // Scenarios (--only): restart-1, restart-10k, one-for-all-100 (= one-for-all-100/callback and
-// one-for-all-100/worker), tree-10x10x10 (= tree-10x10x10/worker and tree-10x10x10/callback), memory. Imports the built package (../dist), so build
-// first (`pnpm build`; `pnpm bench` at the root does both).
-// --floors=<dir> (or NODE_FLOORS_DIR=<dir>): run the node-floors scripts (a copy with `npm ci`
-// done, e.g. `cp -r /work/shared/node-floors /tmp/ && cd /tmp/node-floors && npm ci`) in this
-// session and use their fresh p50s in the table instead of the stored ones (adds ~15 s).
+// one-for-all-100/worker), tree-10x10x10 (= tree-10x10x10/worker and tree-10x10x10/callback),
+// tree-10x10x100, tree-10x100x100, memory. Imports the built package (../dist), so build first
+// (`pnpm build`; `pnpm bench` at the root does both).
+// Floors: bench/node-floors by default (--floors=<dir> or NODE_FLOORS_DIR=<dir> for another copy,
+// --no-floors to use the stored figures); adds ~15 s. OTP: bench/otp/otp_sup_bench.erl, compiled
+// and run in this session when erl and erlc are on PATH (--no-otp to skip); adds ~30 s full.
+// --smoke (CI, `bench:smoke`): every scenario, floor script and OTP row once with tiny counts and
+// small tree shapes: not a measurement, only that nothing here rots. With TRELLIS_REQUIRE_SYSTEM=1
+// a missing erl is an error.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runFresh, stored, targets } from './floors.mjs';
+import { FLOORS_DIR, runFresh, stored, targets } from './floors.mjs';
 import { arg, dur, intArg, line, machineLine, num, timerFloor } from './lib.mjs';
+import { otpAvailable, runOtp } from './otp.mjs';
+import { printIssue20 } from './issue20.mjs';
 import { memory, oneForAll, restart, tree } from './scenarios.mjs';
 
-const QUICK = arg('quick', false) === true;
+const SMOKE = arg('smoke', false) === true;
+const QUICK = SMOKE || arg('quick', false) === true;
 const ONLY = arg('only', undefined);
-const FLOORS = arg('floors', process.env.NODE_FLOORS_DIR || undefined); // or NODE_FLOORS_DIR=<dir>
+const FLOORS = arg('no-floors', false) === true ? undefined : arg('floors', process.env.NODE_FLOORS_DIR || FLOORS_DIR); // or NODE_FLOORS_DIR=<dir>
+const OTP = arg('no-otp', false) !== true;
 const JSON_OUT = arg('json', false) === true;
 const EMIT_CHILD = arg('emit-child-result', false) === true; // internal: memory in a fresh process
 const MEM_N = intArg('memory-n', QUICK ? 10_000 : 100_000);
@@ -46,12 +56,20 @@ const scenarios = [
   },
   { name: 'tree-10x10x10/worker', run: () => tree({ name: 'tree-10x10x10/worker', leafKind: 'worker', ...counts(QUICK ? { warmup: 2, n: 10 } : { warmup: 5, n: 50 }) }) },
   { name: 'tree-10x10x10/callback', run: () => tree({ name: 'tree-10x10x10/callback', leafKind: 'callback', ...counts(QUICK ? { warmup: 2, n: 10 } : { warmup: 5, n: 50 }) }) },
+  // The shapes OTP's bench also measures (10,000 and 100,000 graceful workers); tiny in --smoke.
+  ...[
+    { shape: SMOKE ? [2, 2, 5] : [10, 10, 100], rounds: SMOKE ? { warmup: 0, n: 1 } : QUICK ? { warmup: 1, n: 3 } : { warmup: 1, n: 10 } },
+    { shape: SMOKE ? [2, 5, 5] : [10, 100, 100], rounds: SMOKE ? { warmup: 0, n: 1 } : { warmup: 0, n: 3 } },
+  ].map(({ shape, rounds }) => {
+    const name = `tree-${shape.join('x')}/worker`;
+    return { name, run: () => tree({ name, leafKind: 'worker', fanout: shape, watchdogMs: 120_000, ...rounds }) };
+  }),
   { name: 'memory', run: () => memory({ name: 'memory', n: MEM_N, budgetMs: MEM_BUDGET, worker: MEM_WORKER }) },
 ];
 
 const selected = ONLY === undefined ? scenarios : scenarios.filter((s) => String(ONLY).split(',').some((o) => s.name === o || s.name.startsWith(`${o}/`)));
 if (selected.length === 0) {
-  console.error(`--only=${ONLY}: no such scenario; one of ${scenarios.map((s) => s.name).join(', ')}, one-for-all-100, tree-10x10x10`);
+  console.error(`--only=${ONLY}: no such scenario; one of ${scenarios.map((s) => s.name).join(', ')}, one-for-all-100, tree-10x10x10, tree-10x10x100, tree-10x100x100`);
   process.exit(1);
 }
 
@@ -68,7 +86,7 @@ const require = createRequire(import.meta.url);
 const xstateVersion = require('xstate/package.json').version;
 const corePkg = require('../package.json');
 const wall0 = Date.now();
-console.log(`# @trellis/core ${corePkg.version} benchmarks${QUICK ? ' (--quick)' : ''}`);
+console.log(`# @trellis/core ${corePkg.version} benchmarks${SMOKE ? ' (--smoke: tiny counts, not a measurement)' : QUICK ? ' (--quick)' : ''}`);
 console.log(`# ${machineLine()}, xstate ${xstateVersion}`);
 console.log(`# execArgv: ${process.execArgv.join(' ') || '(none)'}  gc: ${typeof globalThis.gc === 'function' ? 'exposed' : 'NOT exposed (memory figures unreliable)'}  date: ${new Date().toISOString()}`);
 const tf = timerFloor();
@@ -80,10 +98,25 @@ let fresh = {};
 if (FLOORS !== undefined) {
   const t0 = Date.now();
   console.log(`# running node-floors scripts in ${FLOORS} …`);
-  const r = runFresh(String(FLOORS), { quick: QUICK });
+  const r = runFresh(String(FLOORS), { quick: QUICK, smoke: SMOKE });
   fresh = r.fresh;
   for (const l of r.raw) console.log(l);
   console.log(`# floors took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log('');
+}
+
+// ------------------------------------------------------------------------------------------ OTP, same session
+let otp;
+if (OTP && otpAvailable()) {
+  const mode = SMOKE ? 'smoke' : QUICK ? 'quick' : 'full';
+  const t0 = Date.now();
+  console.log(`# running OTP's supervisor benchmark (bench/otp/otp_sup_bench.erl, mode ${mode}) …`);
+  otp = runOtp(mode);
+  for (const l of otp.raw) console.log(l.length > 240 ? `${l.slice(0, 240)}…` : l);
+  console.log(`# OTP took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log('');
+} else if (OTP) {
+  console.log('# erl/erlc not on PATH: no OTP figures from this session (Debian: apt-get install erlang-nox)');
   console.log('');
 }
 
@@ -189,7 +222,9 @@ for (const kind of ['worker', 'callback']) {
   if (tp) rows.push([`tree-10x10x10 stopSupervisor (${what})`, tp.stats, `≤ 3× OTP 2.8 ms (${dur(targets.treeStop)})`, x(tp.stats.p50, targets.treeStop), tp.stats.p50 <= targets.treeStop, vs(tp.stats.p50, ['OTP4aStop'], SHORT)]);
 }
 
-console.log('## Summary (p50 / p99 / max; ratio = ours ÷ reference; * = floor measured fresh in this session)');
+printIssue20({ results, otp: otp?.rows, fresh, smoke: SMOKE });
+
+console.log('## DESIGN §6 summary (p50 / p99 / max; ratio = ours ÷ reference; * = floor measured fresh in this session)');
 console.log('');
 console.log('| scenario | p50 | p99 | max | DESIGN §6 target | ratio to target | met | beside the floors / OTP (p50, ratio) |');
 console.log('|---|---|---|---|---|---|---|---|');
@@ -211,7 +246,7 @@ if (r1 && Number.isFinite(r1.heapPerRestart)) console.log(`Heap retained per res
 console.log('References (p50): ' + ['X10', 'X4', 'X4a', 'X4b', 'R2', 'S1', 'S4', 'O1', 'O2', 'OTP1a', 'OTP2', 'OTP4aStart', 'OTP4aStop']
   .map((k) => `${k}=${fresh[k] ? `${dur(fresh[k].p50)} fresh (${fresh[k].script})` : `${stored[k].range} stored`}`)
   .join(', '));
-console.log('Stored floors: /work/shared/node-floors/RESULTS.md (2 passes, AMD host); OTP: /work/shared/otp-bench/RESULTS.md "OTP re-check" (OTP 25.2.3, same host). Pass --floors=<dir> for fresh floors.');
+console.log('Stored figures (used only where nothing was measured fresh): node-floors RESULTS.md (2 passes, AMD host); OTP: otp-bench RESULTS.md "OTP re-check" (OTP 25.2.3). The issue 20 table above uses this session\'s OTP run instead.');
 console.log(`# total wall ${((Date.now() - wall0) / 1000).toFixed(1)} s; loadavg at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes on this machine inflate every figure, floors included)`);
 
-if (JSON_OUT) console.log(`@@JSON ${JSON.stringify({ results, fresh })}`);
+if (JSON_OUT) console.log(`@@JSON ${JSON.stringify({ results, fresh, otp: otp?.rows })}`);

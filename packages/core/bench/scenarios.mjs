@@ -275,10 +275,11 @@ export async function oneForAll({ name, childKind, k, warmup, n }) {
 // ------------------------------------------------------------------------------------------
 // tree-10x10x10: root -> 10 supervisors -> 10 supervisors each -> 10 workers each
 // (1,000 workers + 111 supervisors). startSupervisor resolves / stopSupervisor resolves.
+// `fanout` gives other shapes: OTP's bench also measures 10x10x100 and 10x100x100.
 
 const idleCallback = fromCallback(() => () => {});
 
-export async function tree({ name, leafKind, warmup, n, fanout = [10, 10, 10] }) {
+export async function tree({ name, leafKind, warmup, n, fanout = [10, 10, 10], watchdogMs = 10_000 }) {
   const [a, b, c] = fanout;
   const leaves = [];
   // 'worker': fromWorker that ends when its signal aborts (graceful stop, default shutdown 5000 ms);
@@ -298,7 +299,7 @@ export async function tree({ name, leafKind, warmup, n, fanout = [10, 10, 10] })
   let workers = 0;
   let sups = 0;
   let i = 0;
-  const stopWatch = watchdog(name, () => i);
+  const stopWatch = watchdog(name, () => i, watchdogMs);
   for (; i < warmup + n; i++) {
     const t0 = now();
     const sup = await startSupervisor(root);

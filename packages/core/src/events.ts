@@ -236,6 +236,44 @@ export interface ShutdownTimedOutEvent {
 }
 
 /**
+ * The supervisor has begun an ordered stop of its children.
+ *
+ * @remarks
+ * Emitted once, when a stop asked from outside begins: {@link stopSupervisor}, a parent
+ * supervisor stopping this one, or automatic shutdown (`autoShutdown`). `exit` is what the
+ * supervisor will end with. The children are then stopped in reverse start order, each by its
+ * `shutdown`, and a {@link SupervisorStoppedEvent} follows. Giving up announces itself with an
+ * {@link IntensityExceededEvent} instead, and a supervisor stopped from outside by XState ends at
+ * once with `sup.stopped` only. OTP reports nothing here; it lets an observer time a shutdown.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, type SupervisorStoppingEvent } from '@trellis/core';
+ * import { scriptedChild } from '@trellis/core/testing';
+ * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'db', start: scriptedChild() }] }));
+ * const seen: string[] = [];
+ * sup.on('*', (fact) => seen.push(fact.type));
+ * const stopping: SupervisorStoppingEvent[] = [];
+ * sup.on('sup.stopping', (fact) => stopping.push(fact));
+ * await stopSupervisor(sup, 'shutdown');
+ * assert.deepEqual(stopping, [{ type: 'sup.stopping', supervisor: 'root', exit: { reason: 'shutdown' } }]);
+ * assert.deepEqual(seen, ['sup.stopping', 'sup.child.exited', 'sup.stopped']);
+ * ```
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export interface SupervisorStoppingEvent {
+  /** The fact's tag. */
+  readonly type: 'sup.stopping';
+  /** The supervisor's path from the root, such as `root/db`. */
+  readonly supervisor: string;
+  /** What it will end with; an `Error` detail is serialised to `{ name, message, stack }`. */
+  readonly exit: SupervisorExit;
+}
+
+/**
  * The supervisor has ended.
  *
  * @remarks
@@ -301,4 +339,5 @@ export type SupervisorFact =
   | ChildRestartingEvent
   | IntensityExceededEvent
   | ShutdownTimedOutEvent
+  | SupervisorStoppingEvent
   | SupervisorStoppedEvent;

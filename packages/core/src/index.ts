@@ -62,6 +62,7 @@ export type {
   ShutdownTimedOutEvent,
   SupervisorFact,
   SupervisorStoppedEvent,
+  SupervisorStoppingEvent,
 } from './events.js';
 export { EXIT_REASONS, isExitReason, type ExitReason } from './exitReasons.js';
 export { exit, isExitRequest, serializeError, type ExitRequest } from './exit.js';

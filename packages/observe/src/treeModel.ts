@@ -178,6 +178,7 @@ export function reduceTree(state: TreeState, fact: SupervisorFact): TreeState {
     case 'sup.intensity.exceeded':
       return { supervisors: withSupervisor(state, fact.supervisor, { intensityExceeded: (state.supervisors[fact.supervisor]?.intensityExceeded ?? 0) + 1 }), children: state.children };
     case 'sup.shutdown.timedOut':
+    case 'sup.stopping':
       return state;
     case 'sup.stopped': {
       const prefix = `${fact.supervisor}/`;

@@ -49,10 +49,11 @@ describe('createPinoReporter', () => {
     expect(records).toEqual([expect.objectContaining({ level: LEVEL.info, msg: 'child exited', errorContext: 'child_terminated', reason: 'normal', decision: 'keep' })]);
     await stopSupervisor(ref);
     expect(records.slice(1)).toEqual([
+      expect.objectContaining({ level: LEVEL.debug, msg: 'supervisor stopping', event: 'sup.stopping', reason: 'normal' }),
       expect.objectContaining({ level: LEVEL.debug, msg: 'child stopped', child: 'db', reason: 'shutdown', decision: 'stopped' }),
       expect.objectContaining({ level: LEVEL.info, msg: 'supervisor stopped', reason: 'normal' }),
     ]);
-    expect(records[1]).not.toHaveProperty('errorContext');
+    expect(records[2]).not.toHaveProperty('errorContext');
   });
 
   it('reports giving up with errorContext shutdown and reason reached_max_restart_intensity', async () => {

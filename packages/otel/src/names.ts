@@ -109,11 +109,19 @@ export const EVENTS = {
  * The span names of `@trellis/otel`: bounded operations only, never a child's whole life.
  *
  * @remarks
+ * - `trellis.supervisor.start`: from a supervisor's creation until every child has started (and
+ *   said it is ready, for `awaitReady` children), as `startSupervisor` waits for it; it ends in
+ *   error when a child fails to start. Recorded only when the telemetry inspects the start
+ *   (`startSupervisor(logic, { inspect: telemetry.inspect })`). A nested supervisor's start is a
+ *   child span of its parent's start, or of the restart that starts it again. Each child's start
+ *   is an event on it.
  * - `trellis.supervisor.restart`: from a child's exit that the supervisor answers with a restart
  *   to that child's next start (a group restart of `one_for_all`/`rest_for_one` included, since
  *   the siblings are stopped and started in between); it ends in error when the restart fails or
  *   the supervisor gives up instead.
- * - `trellis.supervisor.shutdown`: from the supervisor giving up to its stop.
+ * - `trellis.supervisor.shutdown`: from the beginning of an ordered stop (`sup.stopping`: a
+ *   `stopSupervisor`, a parent's stop, automatic shutdown) or from a give-up, to the stop. A
+ *   nested supervisor's shutdown is a child span of its parent's.
  *
  * @example
  * ```ts
@@ -126,9 +134,11 @@ export const EVENTS = {
  * @since 0.1.0
  */
 export const SPANS = {
+  /** From a supervisor's creation until every child is ready. */
+  start: 'trellis.supervisor.start',
   /** From an exit answered by a restart to the next start. */
   restart: 'trellis.supervisor.restart',
-  /** From a give-up to the stop. */
+  /** From the beginning of an ordered stop, or a give-up, to the stop. */
   shutdown: 'trellis.supervisor.shutdown',
 } as const;
 
@@ -140,8 +150,14 @@ export const SPANS = {
  * `trellis.supervisor.path` is the supervisor's path of ids (`root/db`); `trellis.child.id` the
  * child's id within it; `trellis.child.kind` `worker` or `supervisor`; `trellis.exit.reason`
  * `normal`, `shutdown`, `error`, `killed`, …; `error.type` the OpenTelemetry attribute, set to the
- * exit reason on abnormal exits. Log records also carry `trellis.child.incarnation`, and
- * `process.exit.code` / `process.exit.signal` for OS children where known.
+ * exit reason on abnormal exits. Log records also carry `trellis.child.incarnation`.
+ *
+ * OS children (`@trellis/process`) get the `process.*` attributes of the OpenTelemetry semantic
+ * conventions on their log records: `process.pid`, `process.command` (the command as spawned),
+ * `process.executable.name` (its base name) and, on exit, `process.exit.code`;
+ * `trellis.process.exit.signal` names the signal that ended one (the conventions define no
+ * attribute for it). A restart span carries them too, except the pid. Metrics never carry
+ * them: a pid or a command line would multiply the series.
  *
  * @example
  * ```ts
@@ -166,10 +182,16 @@ export const ATTRIBUTES = {
   errorType: 'error.type',
   /** The incarnation (log records only). */
   incarnation: 'trellis.child.incarnation',
-  /** An OS child's exit code (log records only). */
+  /** An OS child's exit code (log records and restart spans; semantic conventions). */
   exitCode: 'process.exit.code',
-  /** An OS child's terminating signal (log records only). */
-  exitSignal: 'process.exit.signal',
+  /** The signal that ended an OS child (log records and restart spans; trellis's own, the conventions have none). */
+  exitSignal: 'trellis.process.exit.signal',
+  /** An OS child's pid (log records only; semantic conventions). */
+  processPid: 'process.pid',
+  /** The command an OS child was spawned with (log records and restart spans; semantic conventions). */
+  processCommand: 'process.command',
+  /** The base name of that command (log records and restart spans; semantic conventions). */
+  processExecutable: 'process.executable.name',
 } as const;
 
 /**

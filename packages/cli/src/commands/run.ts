@@ -73,8 +73,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const http = httpFlag ?? (loaded.http === undefined ? undefined : parseAddress(loaded.http));
 
   const metrics = createMetrics({ defaultMetrics: true });
-  const observer = createTreeObserver(fanOut(createPinoReporter(logger), metrics.handle, dashboard.handle));
   const otel = values.otel === true ? await startOtel() : undefined;
+  // One inspect option per actor system: the tree observer forwards to the telemetry's.
+  const observer = createTreeObserver(fanOut(createPinoReporter(logger), metrics.handle, dashboard.handle), otel === undefined ? {} : { inspect: otel.inspect });
 
   let root: SupervisorRef | undefined;
   let server: HealthServer | undefined;
@@ -118,7 +119,6 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const started = root;
   metrics.track(started);
-  otel?.attach(started);
   const rootId = (started as { logic?: { id?: string } }).logic?.id ?? started.id;
   if (signals.signal !== undefined) return done; // a signal arrived while the tree was starting: it is stopping
 

@@ -6,12 +6,12 @@
  *
  * @module
  */
-import type { SupervisorRef } from '@trellis/core';
+import type { InspectionEvent, Observer } from 'xstate';
 
 /** What `run` holds while the SDK is up. */
 export interface OtelSession {
-  /** Starts recording a tree that has started. */
-  attach(root: SupervisorRef): void;
+  /** Goes to `startSupervisor`'s `inspect` (forwarded by the tree observer), so the start itself is recorded. */
+  readonly inspect: Observer<InspectionEvent>;
   /** Ends the recording and flushes and shuts the SDK down (every pending export is sent). */
   shutdown(): Promise<void>;
 }
@@ -24,13 +24,12 @@ export async function startOtel(): Promise<OtelSession> {
   const [{ NodeSDK }, { createTelemetry }] = await Promise.all([import('@opentelemetry/sdk-node'), import('@trellis/otel')]);
   const sdk = new NodeSDK({ instrumentations: [] });
   sdk.start();
-  let telemetry: { close(): void } | undefined;
+  // Created before the tree: it sees each supervisor as XState creates it (trellis.supervisor.start).
+  const telemetry = createTelemetry();
   return {
-    attach(root) {
-      telemetry = createTelemetry(root);
-    },
+    inspect: telemetry.inspect,
     async shutdown() {
-      telemetry?.close();
+      telemetry.close();
       await sdk.shutdown();
     },
   };

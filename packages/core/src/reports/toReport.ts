@@ -165,6 +165,8 @@ export function levelOf(fact: SupervisorFact): ReportLevel {
     }
     case 'sup.child.restarting':
       return 'warn';
+    case 'sup.stopping':
+      return 'debug'; // OTP reports no start of a shutdown; sup.stopped follows at info
     case 'sup.stopped':
       // Giving up, or ending on a failed initial start (detail: the serialised StartChildError).
       return fact.exit.detail === 'reached_max_restart_intensity' || (typeof fact.exit.detail === 'object' && fact.exit.detail !== null && 'message' in fact.exit.detail) ? 'error' : 'info';
@@ -322,6 +324,13 @@ export function toReport(fact: SupervisorFact, context?: ReportContext): Report 
         supervisor,
         msg: 'child did not stop in time and was killed',
         fields: { event: fact.type, child: fact.child, incarnation: fact.incarnation, errorContext: 'shutdown_error', reason: 'killed', shutdownMs: fact.shutdownMs, offender: offenderOf(context, fact.child, fact.incarnation) },
+      };
+    case 'sup.stopping':
+      return {
+        level,
+        supervisor,
+        msg: 'supervisor stopping',
+        fields: { event: fact.type, reason: fact.exit.reason, ...(fact.exit.detail === undefined ? {} : { detail: toJSONValue(fact.exit.detail) }) },
       };
     case 'sup.stopped':
       return {

@@ -270,6 +270,7 @@ export class SupervisorRuntime {
   };
 }
 
-function describeDetail(detail: unknown): unknown {
+/** An exit's detail as facts carry it: an `Error` serialised. */
+export function describeDetail(detail: unknown): unknown {
   return detail instanceof Error ? serializeError(detail) : detail;
 }

@@ -8,6 +8,7 @@
 import { notifyReady } from '../childProtocol.js';
 import { StartChildError } from '../errors.js';
 import type { SupervisorExit } from '../types.js';
+import { describeDetail } from './SupervisorRuntime.js';
 import { killChild, startChild, stopChild } from './childLifecycle.js';
 import type { ChildRecord } from './childTable.js';
 import type { Job } from './jobs.js';
@@ -33,6 +34,7 @@ export function* initJob(rt: SupervisorRuntime): Job {
 export function beginShutdown(rt: SupervisorRuntime, exit: SupervisorExit): void {
   if (rt.shuttingDown || rt.exit !== undefined) return;
   rt.shuttingDown = true;
+  rt.emit({ type: 'sup.stopping', supervisor: rt.path, exit: exit.detail === undefined ? { reason: exit.reason } : { reason: exit.reason, detail: describeDetail(exit.detail) } });
   rt.jobs.run(shutdownJob(rt, exit));
 }
 

@@ -1,7 +1,7 @@
 // OTP supervisor_SUITE §3.3: stopping supervisors and children (OTP-SEMANTICS §1.6, §5 point 7).
 import { describe, expect, it } from 'vitest';
 import { fromCallback, fromPromise } from 'xstate';
-import { stopSupervisor, terminateChild, whichChildren } from '@trellis/core';
+import { defineSupervisor, stopSupervisor, terminateChild, whichChildren, type SupervisorFact, type SupervisorRef } from '@trellis/core';
 import { scriptedChild } from '@trellis/core/testing';
 import { flush, scripted, start } from '../helpers.js';
 
@@ -134,5 +134,42 @@ describe('a crash while stopping', () => {
     const [good, bad] = whichChildren(sup);
     expect(bad?.lastExit).toMatchObject({ reason: 'shutdown', detail: { error: { name: 'Error', message: 'flush failed' } } });
     expect(good?.lastExit).toEqual({ reason: 'shutdown', at: expect.any(Number) });
+  });
+
+  it('announces the ordered stop with sup.stopping before the first child is stopped, once, for every way one begins', async () => {
+    // stopSupervisor: the fact carries the exit the supervisor will end with.
+    const { specs } = scripted(2);
+    const { sup, facts } = await start({ id: 'root', children: specs });
+    const stopped = stopSupervisor(sup, 'shutdown');
+    await stopSupervisor(sup); // a second stop request during the stop announces nothing more
+    await stopped;
+    expect(facts.map((f) => (f.type === 'sup.child.exited' ? `${f.type} ${f.child}` : f.type))).toEqual(['sup.stopping', 'sup.child.exited c2', 'sup.child.exited c1', 'sup.stopped']);
+    expect(facts[0]).toEqual({ type: 'sup.stopping', supervisor: 'root', exit: { reason: 'shutdown' } });
+
+    // A parent stopping a child supervisor: the child announces its own stop, under its path.
+    const inner = scriptedChild();
+    const tree = await start({ id: 'root', children: [{ id: 'sub', start: defineSupervisor({ id: 'sub', children: [{ id: 'w', start: inner }] }) }] });
+    const sub = whichChildren(tree.sup)[0]?.ref as SupervisorRef;
+    const subFacts: SupervisorFact[] = [];
+    sub.on('*', (fact) => subFacts.push(fact as SupervisorFact));
+    await stopSupervisor(tree.sup);
+    expect(subFacts.map((f) => f.type)).toEqual(['sup.stopping', 'sup.child.exited', 'sup.stopped']);
+    expect(subFacts[0]).toEqual({ type: 'sup.stopping', supervisor: 'root/sub', exit: { reason: 'shutdown' } });
+
+    // Automatic shutdown begins a stop too.
+    const significant = scriptedChild();
+    const auto = await start({ id: 'auto', autoShutdown: 'any_significant', children: [{ id: 's', start: significant, restart: 'transient', significant: true }, ...scripted(1).specs] });
+    significant.exitNormal();
+    await flush(4);
+    expect(auto.facts.filter((f) => f.type === 'sup.stopping')).toEqual([{ type: 'sup.stopping', supervisor: 'auto', exit: { reason: 'shutdown' } }]);
+  });
+
+  it('a give-up announces itself with sup.intensity.exceeded, not sup.stopping', async () => {
+    const kid = scriptedChild();
+    const { sup, facts } = await start({ id: 'root', intensity: 0, children: [{ id: 'w', start: kid }] });
+    kid.crash();
+    await flush(4);
+    expect(sup.getSnapshot().status).toBe('done');
+    expect(facts.map((f) => f.type)).toEqual(['sup.child.exited', 'sup.intensity.exceeded', 'sup.stopped']);
   });
 });

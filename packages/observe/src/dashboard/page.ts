@@ -195,6 +195,7 @@ function renderTimeline() {
       case 'sup.child.startFailed': what = 'start failed #' + f.incarnation; why = { reason: 'error', detail: f.error }; break;
       case 'sup.intensity.exceeded': what = 'gave up'; decision = 'more than ' + f.intensity + ' restarts in ' + ms(f.periodMs); break;
       case 'sup.shutdown.timedOut': what = 'killed after ' + f.shutdownMs + ' ms'; break;
+      case 'sup.stopping': what = 'supervisor stopping'; why = f.exit; break;
       case 'sup.stopped': what = 'supervisor stopped'; why = f.exit; break;
       default: what = f.type;
     }
