@@ -36,6 +36,7 @@ const SUFFIX = {
   code: 'PREV_EXIT_CODE',
   signal: 'PREV_EXIT_SIGNAL',
   handover: 'HANDOVER',
+  fencingToken: 'FENCING_TOKEN',
 } as const;
 
 /** A decimal number as `String(n)` writes a finite number, and as a person would type one. */
@@ -151,6 +152,9 @@ export function handoverToEnv(
   const previousExit = readSafely(() => handover.previousExit);
   put(SUFFIX.resumeId, readSafely(() => handover.resumeId));
   put(SUFFIX.incarnation, readSafely(() => handover.incarnation));
+  // Set only for a child that runs under a cluster lease (@trellis/cluster): its lease's epoch.
+  const fencingToken = readSafely(() => handover.fencingToken);
+  if (typeof fencingToken === 'number') put(SUFFIX.fencingToken, fencingToken);
   if (typeof previousExit === 'object' && previousExit !== null) {
     put(SUFFIX.reason, readSafely(() => previousExit.reason));
     put(SUFFIX.code, readSafely(() => previousExit.code));
@@ -239,6 +243,11 @@ export function handoverFromEnv(
   }
   const handover = parseHandoverJson(json, names.handover);
   checkAgreement(handover, vars, names);
+  const tokenVariable = prefix + SUFFIX.fencingToken;
+  const token = read(tokenVariable);
+  if (token !== undefined && token !== String(handover.fencingToken)) {
+    fail(tokenVariable, `must agree with ${names.handover}, which has fencingToken ${handover.fencingToken ?? 'absent'}`, token);
+  }
   return handover;
 }
 
@@ -298,6 +307,16 @@ function hasOwn(object: object, key: string): boolean {
 }
 
 function parseHandoverJson(json: string, variable: string): Handover {
+  const handover = parseHandoverRecord(json, variable);
+  const token = (JSON.parse(json) as Record<string, unknown>)['fencingToken'];
+  if (token === undefined) return handover;
+  if (typeof token !== 'number' || !Number.isSafeInteger(token) || token < 0) {
+    fail(variable, 'fencingToken must be a non-negative integer when present', token);
+  }
+  return { ...handover, fencingToken: token };
+}
+
+function parseHandoverRecord(json: string, variable: string): Handover {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -477,6 +496,8 @@ function handoverJson(handover: Handover): string {
     incarnation: readSafely(() => handover.incarnation),
     previousExit: previousExit === null || previousExit === undefined ? null : exitRecord(previousExit),
   };
+  const fencingToken = readSafely(() => handover.fencingToken);
+  if (typeof fencingToken === 'number') record['fencingToken'] = fencingToken;
   try {
     return JSON.stringify(toJsonSafe(record, [], ''));
   } catch (error) {

@@ -211,6 +211,12 @@ export interface Handover {
   readonly incarnation: number;
   /** The exit of the previous incarnation that had started, or `null`. */
   readonly previousExit: ExitStatus | null;
+  /**
+   * Only for a child that runs under a cluster lease (`singleton` of `@trellis/cluster`): the
+   * lease's epoch, a number that grows with every acquisition. Pass it to writes that must be
+   * refused once another holder has taken over (`fencedWrite`). Absent otherwise.
+   */
+  readonly fencingToken?: number;
 }
 
 /**

@@ -418,3 +418,27 @@ describe('env.ts', () => {
     expect(source).not.toMatch(/\bimport\s*\(/);
   });
 });
+
+describe('fencingToken (a child under a cluster lease)', () => {
+  const handover: Handover = { resumeId: 'billing', incarnation: 3, previousExit: { reason: 'lost', at: AT }, fencingToken: 42 };
+
+  it('is written as TRELLIS_FENCING_TOKEN and in the JSON, and read back', () => {
+    const env = handoverToEnv(handover);
+    expect(env['TRELLIS_FENCING_TOKEN']).toBe('42');
+    expect(JSON.parse(env['TRELLIS_HANDOVER']!).fencingToken).toBe(42);
+    expect(handoverFromEnv(env)).toEqual(handover);
+  });
+
+  it('is absent, variable and key, when the handover has none', () => {
+    const env = handoverToEnv({ resumeId: 'root/a', incarnation: 0, previousExit: null });
+    expect(env).not.toHaveProperty('TRELLIS_FENCING_TOKEN');
+    expect(JSON.parse(env['TRELLIS_HANDOVER']!)).not.toHaveProperty('fencingToken');
+  });
+
+  it('a variable that disagrees with the JSON, or a bad token in the JSON, is an error naming the variable', () => {
+    const env = { ...handoverToEnv(handover), TRELLIS_FENCING_TOKEN: '41' };
+    expect(() => handoverFromEnv(env)).toThrow(/TRELLIS_FENCING_TOKEN: must agree with TRELLIS_HANDOVER, which has fencingToken 42, got "41"/);
+    const bad = { TRELLIS_HANDOVER: JSON.stringify({ resumeId: 'a', incarnation: 0, previousExit: null, fencingToken: -1 }) };
+    expect(() => handoverFromEnv(bad)).toThrow(/fencingToken must be a non-negative integer when present, got -1/);
+  });
+});

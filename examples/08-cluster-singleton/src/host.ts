@@ -1,0 +1,48 @@
+// One instance of the program. Run two (or more) of them against one database: the `scheduler`
+// child runs on exactly one; kill that one and another takes over with the handover.
+//
+//   DATABASE_URL=postgres://… HOST=a npx tsx src/host.ts
+import { defineSupervisor, fromWorker, startSupervisor, stopOnSignals, whichChildren } from '@trellis/core';
+import { fencedWrite, postgresLeases, singleton, singletonStatus, StaleFencingTokenError } from '@trellis/cluster';
+
+const url = process.env['DATABASE_URL'];
+if (url === undefined) throw new Error('set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres');
+const host = process.env['HOST'] ?? String(process.pid);
+const log = (line: string): void => console.log(`[${host}] ${line}`);
+
+const leases = postgresLeases({ connectionString: url, holder: `host-${host}` });
+await leases.migrate(); // explicit: creates trellis_leases if it does not exist
+await leases.pool.query('CREATE TABLE IF NOT EXISTS ticks (token bigint NOT NULL, host text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+leases.subscribe((fact) => {
+  if (fact.type !== 'cluster.lease.renewedLate') log(fact.type.replace('cluster.lease.', 'lease '));
+});
+
+// The singleton's child: a scheduler that records a tick every second. Every write is fenced, so
+// a copy of it that was paused past its lease cannot write after another host took over.
+const scheduler = fromWorker(async ({ handover, signal, sleep }) => {
+  const previous = handover.previousExit === null ? 'none' : handover.previousExit.reason;
+  log(`scheduler running: resumeId=${handover.resumeId} incarnation=${handover.incarnation} previousExit=${previous} fencingToken=${handover.fencingToken}`);
+  while (!signal.aborted) {
+    try {
+      await fencedWrite(leases.pool, { lease: handover.resumeId, fencingToken: handover.fencingToken! }, (client) => client.query('INSERT INTO ticks (token, host) VALUES ($1, $2)', [handover.fencingToken, host]), { signal });
+    } catch (error) {
+      if (error instanceof StaleFencingTokenError) log('a tick was refused: this copy no longer holds the lease');
+      else if (!signal.aborted) log(`a tick failed: ${String(error)}`);
+    }
+    await sleep(1_000).catch(() => undefined); // ends early when the child is asked to stop
+  }
+  log('scheduler stopped');
+});
+
+const sup = await startSupervisor(
+  defineSupervisor({
+    id: 'app',
+    children: [singleton({ id: 'scheduler', start: scheduler, leases, ttlMs: 3_000, shutdown: 500 })],
+  }),
+);
+const status = singletonStatus(whichChildren(sup)[0]?.ref);
+log(`up (${status?.state ?? 'unknown'})`);
+stopOnSignals(sup).stopped.then(async () => {
+  await leases.close();
+  log('host stopped');
+});
