@@ -73,18 +73,20 @@ export function exitReasonOf(facts: ExitFacts): ExitReason {
 }
 
 /**
- * The error a crashed process's actor ends with: carries `code` and `signal`.
+ * The error a crashed process's actor ends with: carries `exitCode` and `signal`.
  *
  * @remarks
  * The supervisor records it as `previousExit: { reason: 'error', detail }`, where `detail` is
- * the serialised error (its `code` included).
+ * the serialised error (the exit code included, as `code`). `exitCode` is the process's numeric
+ * exit code; `code` is its deprecated alias, kept because it is public and serialised errors
+ * carry it: everywhere else in trellis an error's `code` is an OTP atom (issue 13).
  *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
  * import { ProcessCrashError } from '@trellis/process';
  * const error = new ProcessCrashError('node', 1, null);
- * assert.equal(error.code, 1);
+ * assert.equal(error.exitCode, 1);
  * ```
  *
  * @category errors
@@ -93,8 +95,8 @@ export function exitReasonOf(facts: ExitFacts): ExitReason {
 export class ProcessCrashError extends Error {
   /** Always `'ProcessCrashError'`, so the name survives minification. */
   override readonly name: string = 'ProcessCrashError';
-  /** The exit code, or `null`. */
-  readonly code: number | null;
+  /** The process's exit code, or `null` when a signal ended it. */
+  readonly exitCode: number | null;
   /** The terminating signal, or `null`. */
   readonly signal: string | null;
 
@@ -107,7 +109,16 @@ export class ProcessCrashError extends Error {
    */
   constructor(command: string, code: number | null, signal: string | null) {
     super(`Process "${command}" exited with ${signal === null ? `code ${String(code)}` : `signal ${signal}`}.`);
-    this.code = code;
+    this.exitCode = code;
     this.signal = signal;
+  }
+
+  /**
+   * The exit code: the same as {@link ProcessCrashError.exitCode}.
+   *
+   * @deprecated Use `exitCode`; `code` means an OTP atom on every other trellis error.
+   */
+  get code(): number | null {
+    return this.exitCode;
   }
 }
