@@ -13,7 +13,8 @@ import { alive, cliDir, descendants, jsonLines } from './helpers.js';
 const repoRoot = join(cliDir, '..', '..');
 const pnpm = ['--yes', 'pnpm@10.34.9'];
 const tmp = mkdtempSync(join(tmpdir(), 'trellis-launch-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// Removing a fresh clone with its node_modules takes seconds on a loaded machine: a bound against a hang.
+afterAll(() => rmSync(tmp, { recursive: true, force: true }), 120_000);
 
 // The linked binary runs dist/ when it is there; build it (incremental) so every test runs the
 // same code a published package runs. The fresh clone below has no dist/ at all.
