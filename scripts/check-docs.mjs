@@ -19,6 +19,9 @@
 // Every document of docs/guides, docs/decisions and examples must also be linked from its folder's
 // README.md, the reading order the docs site follows (docs/site/readingOrder.mjs).
 //
+// The supervisor_SUITE table of docs/guides/otp-suite.md must be current, and every OTP case it
+// maps to a test must have a running test named after it (scripts/otpSuite/supervisorSuite.mjs).
+//
 // Tags inside ``` fences are code, not tags. Every src/**/*.ts file must also start (after an
 // optional shebang) with a block comment that says what the module is for and ends with @module.
 //
@@ -32,6 +35,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { READING_ORDERS, readingOrder } from '../docs/site/readingOrder.mjs';
 import { sourceFiles } from './doctest/extract.mjs';
+import { GUIDE_FILE, otpSuiteProblems } from './otpSuite/supervisorSuite.mjs';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const require = createRequire(join(repoRoot, 'package.json'));
@@ -223,6 +227,7 @@ for (const name of readdirSync(packagesDir).sort()) {
   // Exports.
   const entries = ['src/index.ts'];
   if (name === 'core') entries.push('src/testing/index.ts', 'src/env.ts');
+  if (name === 'process') entries.push('src/thread.ts');
   const roots = entries.map((entry) => join(packageDir, entry)).filter((path) => existsSync(path));
   const program = ts.createProgram(roots, {
     target: ts.ScriptTarget.ES2023,
@@ -279,6 +284,8 @@ for (const name of readdirSync(packagesDir).sort()) {
 for (const folder of READING_ORDERS) {
   for (const problem of readingOrder(join(repoRoot, folder)).problems) report(join(repoRoot, folder, 'README.md'), 1, 'reading order', problem);
 }
+
+for (const problem of otpSuiteProblems(repoRoot)) report(join(repoRoot, GUIDE_FILE), 1, 'supervisor_SUITE map', problem);
 
 violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
 for (const v of violations) console.log(`${v.file}:${v.line} ${v.symbol}: ${v.rule}`);

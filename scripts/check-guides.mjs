@@ -7,7 +7,8 @@
 // where <line> is the 1-based line of the opening fence in the guide, then:
 //
 //   1. type-checked with the house compiler options (tsconfig.base.json, no emit), resolving
-//      every `@trellis/*` package (core and its subpaths, process, observe, and cli itself by
+//      every `@trellis/*` package (core and its subpaths, process, observe, schedule (a dev
+//      dependency of cli for this), and cli itself by
 //      its own name) through the packages' `exports`, i.e. against their dist, as a user's code
 //      would; packages/cli is the host because it depends on all the others (and on pino);
 //   2. run with `node --import tsx <file>` from packages/cli, each with a time limit.
@@ -40,7 +41,7 @@ const timeoutArg = args.find((a) => a.startsWith('--timeout='));
 const timeoutMs = timeoutArg ? Number(timeoutArg.slice('--timeout='.length)) : 20_000; // a bound for a hang, not a timing
 const only = new Set(args.filter((a) => !a.startsWith('--')).map((a) => a.replace(/\.md$/, '')));
 
-if (['core', 'process', 'observe', 'cli'].some((name) => !existsSync(join(repoRoot, 'packages', name, 'dist', 'index.js'))) || !existsSync(join(coreRoot, 'dist', 'testing', 'index.js'))) {
+if (['core', 'process', 'observe', 'cli', 'schedule'].some((name) => !existsSync(join(repoRoot, 'packages', name, 'dist', 'index.js'))) || !existsSync(join(coreRoot, 'dist', 'testing', 'index.js'))) {
   console.error('check-guides: a package\'s dist is missing; run `npx --yes pnpm@10.34.9 build` first.');
   process.exit(2);
 }

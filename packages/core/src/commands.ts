@@ -7,7 +7,8 @@
  */
 import { createActor, type ActorOptions, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import type { Clock } from './clock.js';
-import type { SupervisorLogic, SupervisorRef } from './defineSupervisor.js';
+import { runtimeIn, type StaticSupervisorRef, type SupervisorLogic, type SupervisorRef } from './defineSupervisor.js';
+import type { DynamicSupervisorLogic, DynamicSupervisorRef } from './defineDynamicSupervisor.js';
 import { isSupervisorError, SupervisorArgumentError, SupervisorNotRunningError, type StartChildError } from './errors.js';
 import { isClock } from './clock.js';
 import { childProtocolOf } from './childProtocol.js';
@@ -72,10 +73,10 @@ function checkRef(ref: unknown, command: string): void {
 function runtimeOf(ref: SupervisorRef, command: string): SupervisorRuntime {
   checkRef(ref, command);
   const snapshot = ref.getSnapshot();
-  if (snapshot.status !== 'active' || snapshot.value === 'stopped' || snapshot.context.runtime.exit !== undefined) {
-    throw new SupervisorNotRunningError(snapshot.context?.runtime?.path ?? String((ref as AnyActorRef).id), command);
+  if (snapshot.status !== 'active' || snapshot.value === 'stopped' || runtimeIn(snapshot.context).exit !== undefined) {
+    throw new SupervisorNotRunningError((snapshot.context?.runtime as SupervisorRuntime | undefined)?.path ?? String((ref as AnyActorRef).id), command);
   }
-  return snapshot.context.runtime;
+  return runtimeIn(snapshot.context);
 }
 
 function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v: unknown): void; reject(e: unknown): void }) => object): Promise<T> {
@@ -126,6 +127,8 @@ const START_OPTIONS_KEYS = ['inspect', 'clock', 'systemId', 'onGiveUp'] as const
  * @category commands
  * @since 0.1.0
  */
+export function startSupervisor(logic: DynamicSupervisorLogic, options?: StartSupervisorOptions): Promise<DynamicSupervisorRef>;
+export function startSupervisor(logic: SupervisorLogic, options?: StartSupervisorOptions): Promise<SupervisorRef>;
 export function startSupervisor(logic: SupervisorLogic, options: StartSupervisorOptions = {}): Promise<SupervisorRef> {
   if (typeof (logic as { transition?: unknown })?.transition !== 'function' || childProtocolOf(logic).kind !== 'supervisor') {
     const rule =
@@ -165,7 +168,7 @@ export function startSupervisor(logic: SupervisorLogic, options: StartSupervisor
         const detail = snapshot.output?.detail;
         // By code, not instanceof: a StartChildError from another copy of this package (a config
         // loaded through a second module graph) is still one.
-        reject(isSupervisorError(detail) && detail.code === 'failed_to_start_child' ? detail : new SupervisorNotRunningError(snapshot.context.runtime.path, 'startSupervisor'));
+        reject(isSupervisorError(detail) && detail.code === 'failed_to_start_child' ? detail : new SupervisorNotRunningError(runtimeIn(snapshot.context).path, 'startSupervisor'));
       } else if (snapshot.status === 'error') {
         settled = true;
         reject(snapshot.error);
@@ -174,7 +177,7 @@ export function startSupervisor(logic: SupervisorLogic, options: StartSupervisor
         subscription.unsubscribe();
         if (options.onGiveUp !== undefined) watchGiveUp(actor, options.onGiveUp);
         // Nobody listens (no logger, no onGiveUp): a tree that gives up must not die in silence.
-        else if (snapshot.context.runtime.config.logger === undefined) watchGiveUp(actor, (exit) => reportGiveUp(actor, exit));
+        else if (runtimeIn(snapshot.context).config.logger === undefined) watchGiveUp(actor, (exit) => reportGiveUp(actor, exit));
         resolve(actor);
       }
     };
@@ -205,7 +208,7 @@ function guardInspect(inspect: NonNullable<StartSupervisorOptions['inspect']>): 
  */
 function reportGiveUp(actor: SupervisorRef, exit: SupervisorExit): void {
   if (exit.detail !== 'reached_max_restart_intensity') return;
-  const runtime = actor.getSnapshot().context.runtime;
+  const runtime = runtimeIn(actor.getSnapshot().context);
   const { intensity, periodMs } = runtime.config;
   const offender = runtime.gaveUpOn;
   const last = offender?.lastExit;
@@ -224,7 +227,7 @@ function watchGiveUp(actor: SupervisorRef, onGiveUp: (exit: SupervisorExit) => v
     if (called || stopRequested.has(actor)) return;
     called = true;
     const snapshot = actor.getSnapshot();
-    onGiveUp(snapshot.status === 'done' ? snapshot.output : (snapshot.context.runtime.exit ?? { reason: 'shutdown', detail: 'killed' }));
+    onGiveUp(snapshot.status === 'done' ? snapshot.output : (runtimeIn(snapshot.context).exit ?? { reason: 'shutdown', detail: 'killed' }));
   };
   actor.subscribe({ complete: fire, error: fire });
 }
@@ -265,7 +268,7 @@ export function stopSupervisor(ref: SupervisorRef, reason: SupervisorExit['reaso
   stopRequested.add(ref);
   const snapshot = ref.getSnapshot();
   if (snapshot.status === 'done') return Promise.resolve(snapshot.output);
-  if (snapshot.status !== 'active') return Promise.resolve(snapshot.context.runtime.exit ?? { reason: 'shutdown', detail: 'killed' });
+  if (snapshot.status !== 'active') return Promise.resolve(runtimeIn(snapshot.context).exit ?? { reason: 'shutdown', detail: 'killed' });
   return new Promise<SupervisorExit>((resolve, reject) => {
     ref.send({ type: 'sup.stop', reason, reply: { resolve: resolve as (v: unknown) => void, reject } });
   });
@@ -303,6 +306,8 @@ export function stopSupervisor(ref: SupervisorRef, reason: SupervisorExit['reaso
  * @category commands
  * @since 0.1.0
  */
+export function startChild(ref: DynamicSupervisorRef, spec: DynamicChildInput): Promise<ChildInfo>;
+export function startChild(ref: StaticSupervisorRef, spec: ChildSpec | ChildSpecInput | DynamicChildInput): Promise<ChildInfo>;
 export function startChild(ref: SupervisorRef, spec: ChildSpec | ChildSpecInput | DynamicChildInput): Promise<ChildInfo> {
   return send(ref, 'startChild', (reply) => ({ type: 'sup.startChild', spec, reply }));
 }
@@ -344,7 +349,7 @@ export function terminateChild(ref: SupervisorRef, id: ChildId): Promise<void> {
  * Mirrors OTP `supervisor:restart_child/2`: it serves only a child whose spec is kept but that is
  * not running (a `transient` child that exited cleanly, or one stopped by {@link terminateChild}).
  * The new incarnation gets the next incarnation number and the previous exit as its handover. A
- * dynamic supervisor does not serve it.
+ * dynamic supervisor does not serve it: a {@link DynamicSupervisorRef} fails to compile here.
  *
  * @param ref - the supervisor.
  * @param id - the child.
@@ -371,7 +376,7 @@ export function terminateChild(ref: SupervisorRef, id: ChildId): Promise<void> {
  * @category commands
  * @since 0.1.0
  */
-export function restartChild(ref: SupervisorRef, id: ChildId): Promise<ChildInfo> {
+export function restartChild(ref: StaticSupervisorRef, id: ChildId): Promise<ChildInfo> {
   return send(ref, 'restartChild', (reply) => ({ type: 'sup.restartChild', id, reply }));
 }
 
@@ -381,7 +386,7 @@ export function restartChild(ref: SupervisorRef, id: ChildId): Promise<ChildInfo
  * @remarks
  * Mirrors OTP `supervisor:delete_child/2`: the child must be stopped first
  * ({@link terminateChild}); a dynamic supervisor does not serve it, as its children's specs go
- * when they stop.
+ * when they stop (a {@link DynamicSupervisorRef} fails to compile here).
  *
  * @param ref - the supervisor.
  * @param id - the child.
@@ -406,7 +411,7 @@ export function restartChild(ref: SupervisorRef, id: ChildId): Promise<ChildInfo
  * @category commands
  * @since 0.1.0
  */
-export function deleteChild(ref: SupervisorRef, id: ChildId): Promise<void> {
+export function deleteChild(ref: StaticSupervisorRef, id: ChildId): Promise<void> {
   return send(ref, 'deleteChild', (reply) => ({ type: 'sup.deleteChild', id, reply }));
 }
 

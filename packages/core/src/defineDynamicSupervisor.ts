@@ -5,7 +5,7 @@
  * @module
  */
 import { childSpec } from './childSpec.js';
-import { resolveConfig, supervisorLogic, type SupervisorLogic } from './defineSupervisor.js';
+import { resolveConfig, supervisorLogic, type SupervisorLogic, type SupervisorRef } from './defineSupervisor.js';
 import { InvalidChildSpecError, InvalidSupervisorFlagsError } from './errors.js';
 import { unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 import type { ChildSpec, ChildSpecInput, SupervisorConfig } from './types.js';
@@ -39,6 +39,58 @@ export interface DynamicSupervisorConfig extends Omit<SupervisorConfig, 'childre
   readonly child: ChildSpec | ChildSpecInput;
   /** How many children at most, restarting ones included. Default `Infinity`. */
   readonly maxChildren?: number;
+}
+
+/**
+ * The actor logic of a dynamic supervisor: a {@link SupervisorLogic} that says it is dynamic.
+ *
+ * @remarks
+ * What {@link defineDynamicSupervisor} returns. {@link startSupervisor} resolves it to a
+ * {@link DynamicSupervisorRef}, so the commands a dynamic supervisor does not serve fail to
+ * compile. It nests like any supervisor logic.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineDynamicSupervisor, fromWorker, type DynamicSupervisorLogic } from '@trellis/core';
+ * const logic: DynamicSupervisorLogic = defineDynamicSupervisor({ id: 'conns', child: { id: 'conn', start: fromWorker(async () => {}) } });
+ * assert.equal(logic.supervisorKind, 'dynamic');
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface DynamicSupervisorLogic extends SupervisorLogic {
+  /** Always `'dynamic'`: the mark {@link startSupervisor}'s overloads read. */
+  readonly supervisorKind: 'dynamic';
+}
+
+/**
+ * A running dynamic supervisor (OTP `simple_one_for_one`).
+ *
+ * @remarks
+ * What {@link startSupervisor} resolves a {@link DynamicSupervisorLogic} to. {@link startChild}
+ * takes it with `{ input }` (the spec is the template); {@link restartChild} and
+ * {@link deleteChild} do not take it at all (a `@ts-expect-error` where they would), since a
+ * dynamic supervisor keeps no spec of a stopped child.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineDynamicSupervisor, fromWorker, startChild, startSupervisor, stopSupervisor, type DynamicSupervisorRef } from '@trellis/core';
+ * const conn = fromWorker(({ signal }) => new Promise((r) => signal.addEventListener('abort', r)));
+ * const sup: DynamicSupervisorRef = await startSupervisor(defineDynamicSupervisor({ id: 'conns', child: { id: 'conn', start: conn } }));
+ * assert.equal(sup.supervisorKind, 'dynamic');
+ * assert.equal((await startChild(sup, { input: {} })).id, 'conn-1');
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface DynamicSupervisorRef extends SupervisorRef {
+  /** Always `'dynamic'` (set when the supervisor starts). */
+  readonly supervisorKind: 'dynamic';
 }
 
 /** The keys of a dynamic supervisor's config (`strategy` and `autoShutdown` only with their one allowed value). */
@@ -78,7 +130,7 @@ const DYNAMIC_SUPERVISOR_KEYS = ['id', 'child', 'maxChildren', 'strategy', 'inte
  * @category constructors
  * @since 0.1.0
  */
-export function defineDynamicSupervisor(config: DynamicSupervisorConfig): SupervisorLogic {
+export function defineDynamicSupervisor(config: DynamicSupervisorConfig): DynamicSupervisorLogic {
   if (typeof config !== 'object' || config === null) throw new InvalidSupervisorFlagsError(undefined, 'config', 'must be an object', config);
   const keys = DYNAMIC_SUPERVISOR_KEYS;
   const unknown = unknownKeys(config, keys)[0];
@@ -91,8 +143,12 @@ export function defineDynamicSupervisor(config: DynamicSupervisorConfig): Superv
     throw new InvalidSupervisorFlagsError(config.id, 'strategy', "must be 'one_for_one' (or absent) for a dynamic supervisor", (config as { strategy?: unknown }).strategy);
   if ('autoShutdown' in config && (config as { autoShutdown?: unknown }).autoShutdown !== 'never')
     throw new InvalidSupervisorFlagsError(config.id, 'autoShutdown', "must be 'never' for a dynamic supervisor (bad_combination)", (config as { autoShutdown?: unknown }).autoShutdown);
+  // Without this, childSpec(undefined) would name `spec`, not the missing flag.
+  if (child === undefined) throw new InvalidSupervisorFlagsError(config.id, 'child', 'is required: the child spec every child is started from', child);
   const template = childSpec(child);
   if (template.significant) throw new InvalidChildSpecError(template.id, 'significant', 'must be false in a dynamic supervisor template (bad_combination)', true);
   const resolved = resolveConfig({ ...flags, children: [] });
-  return supervisorLogic({ ...resolved, dynamic: { template, maxChildren } });
+  const logic = supervisorLogic({ ...resolved, dynamic: { template, maxChildren } });
+  Object.defineProperty(logic, 'supervisorKind', { value: 'dynamic', enumerable: false });
+  return logic as DynamicSupervisorLogic;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { enqueueActions, setup, type ActorRefFrom, type AnyActorScope, type EventObject } from 'xstate';
+import { enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import { SHUTDOWN_REQUEST, READY_EVENT, withChildProtocol } from './childProtocol.js';
 import { childSpec, childSpecIssues } from './childSpec.js';
 import { unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
@@ -13,8 +13,12 @@ import { isClock, systemClock, type Clock } from './clock.js';
 import { DuplicateChildIdError, InvalidChildSpecError, InvalidSupervisorFlagsError, type SupervisorError } from './errors.js';
 import type { SupervisorFact } from './events.js';
 import type { Logger } from './logger.js';
-import { CHILD_DONE, CHILD_ERROR, SupervisorRuntime, type Phase, type ResolvedConfig, type RuntimeEvent, type TreeContext } from './runtime/SupervisorRuntime.js';
+import { CHILD_DONE, CHILD_ERROR, childEndEvent } from './runtime/events.js';
+import type { Phase, ResolvedConfig, TreeContext } from './runtime/config.js';
+import type { RuntimeEvent } from './runtime/events.js';
+import { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
 import type { ChildSpec, Handover, SupervisorConfig, SupervisorExit } from './types.js';
+import { interceptTransition } from './xstateInternals.js';
 
 /** OTP's default intensity (MaxR). */
 export const DEFAULT_INTENSITY = 1;
@@ -43,17 +47,23 @@ export const DEFAULT_PERIOD_MS = 5_000;
 export interface SupervisorInput {
   /** This supervisor's own handover, when it is a child. */
   readonly handover?: Handover;
-  /** Tree context from the parent: path, logger and clock. */
+  /**
+   * Tree context from the parent: path, logger, clock and the tree's handover memory.
+   *
+   * @internal
+   */
   readonly trellis?: Partial<TreeContext>;
   readonly [key: string]: unknown;
 }
 
 /**
- * The context of a supervisor machine: the runtime that holds its child table.
+ * The context of a supervisor machine: the runtime that holds its child table, opaque.
  *
  * @remarks
  * The runtime is mutable on purpose: copying a child table on every event is what makes naive
- * XState supervisors quadratic (DESIGN §7). Its `toJSON()` is what the inspector shows.
+ * XState supervisors quadratic (DESIGN §7). It is not public API, so its type here shows only
+ * its `toJSON()`, which is what the inspector shows; read a supervisor with the command functions
+ * ({@link whichChildren} and the others).
  *
  * @example
  * ```ts
@@ -69,8 +79,20 @@ export interface SupervisorInput {
  * @since 0.1.0
  */
 export interface SupervisorContext {
-  /** The supervisor's runtime: its child table, restart window and running job. Not public API. */
-  readonly runtime: SupervisorRuntime;
+  /** The supervisor's runtime: its child table, restart window and running job. Opaque; not public API. */
+  readonly runtime: {
+    /** What the inspector shows: the supervisor's path, strategy and children. */
+    toJSON(): unknown;
+  };
+}
+
+/**
+ * The runtime behind a supervisor's opaque context (core's own modules only).
+ *
+ * @internal
+ */
+export function runtimeIn(context: SupervisorContext): SupervisorRuntime {
+  return context.runtime as SupervisorRuntime;
 }
 
 /**
@@ -229,19 +251,6 @@ function checkConfig(config: SupervisorConfig, keys: readonly string[], issues: 
   };
 }
 
-/**
- * A child's `xstate.error.actor.<actorId>` / `xstate.done.actor.<actorId>` as the runtime's event
- * with a fixed type, or `undefined` for any other event. The raw types are unique per
- * incarnation; they never reach the machine, whose transition cache is keyed by event type.
- */
-function childEndEvent(event: EventObject): RuntimeEvent | undefined {
-  const type = event.type;
-  if (type.charCodeAt(0) !== 120 /* x */) return undefined;
-  if (type.startsWith('xstate.error.actor.')) return { ...(event as unknown as { actorId: string; error: unknown }), type: CHILD_ERROR };
-  if (type.startsWith('xstate.done.actor.')) return { ...(event as unknown as { actorId: string; output: unknown }), type: CHILD_DONE };
-  return undefined;
-}
-
 function phaseTransitions(except: Phase) {
   return (['starting', 'running', 'restarting', 'shuttingDown', 'stopped'] as const)
     .filter((phase) => phase !== except && phase !== 'starting')
@@ -262,10 +271,10 @@ function buildMachine(config: ResolvedConfig) {
       // The runtime works while XState resolves this action, not while it executes it: children
       // are created here, and XState's development build warns about any `assign` (which every
       // machine with a `context` factory runs) made while a custom action executes.
-      handle: enqueueActions(({ context, event }) => context.runtime.handle(event)),
+      handle: enqueueActions(({ context, event }) => runtimeIn(context).handle(event)),
     },
     guards: {
-      phaseIs: ({ context }, params: { phase: Phase }) => context.runtime.phase === params.phase,
+      phaseIs: ({ context }, params: { phase: Phase }) => runtimeIn(context).phase === params.phase,
     },
   }).createMachine({
     // `@internal` on the keys below: SupervisorRef's type carries this config's inferred type, so
@@ -280,7 +289,11 @@ function buildMachine(config: ResolvedConfig) {
     initial: 'starting',
     /** @internal */
     on: {
+      // Every child event comes in through here: readiness, and (renamed by the transition
+      // interceptor below) a child's end, so the inspector shows a crash as the event it is.
       [READY_EVENT]: { actions: 'handle' },
+      [CHILD_ERROR]: { actions: 'handle' },
+      [CHILD_DONE]: { actions: 'handle' },
       [SHUTDOWN_REQUEST]: { actions: 'handle' },
       'sup.timer': { actions: 'handle' },
       'sup.retry': { actions: 'handle' },
@@ -304,7 +317,7 @@ function buildMachine(config: ResolvedConfig) {
       stopped: { type: 'final' },
     },
     /** @internal */
-    output: ({ context }) => context.runtime.exit ?? { reason: 'shutdown' },
+    output: ({ context }) => runtimeIn(context).exit ?? { reason: 'shutdown' },
   });
 }
 
@@ -356,6 +369,32 @@ export interface SupervisorLogic extends ReturnType<typeof buildMachine> {}
 export interface SupervisorRef extends ActorRefFrom<SupervisorLogic> {}
 
 /**
+ * A running supervisor that is not a dynamic one: what {@link restartChild} and
+ * {@link deleteChild} take.
+ *
+ * @remarks
+ * Every {@link SupervisorRef} is one, except a {@link DynamicSupervisorRef}: passing that fails to
+ * compile, where OTP (and a ref whose kind the compiler cannot see) answers `simple_one_for_one`
+ * at run time with a {@link DynamicSupervisorError}.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { defineSupervisor, startSupervisor, stopSupervisor, type StaticSupervisorRef } from '@trellis/core';
+ * const sup: StaticSupervisorRef = await startSupervisor(defineSupervisor({ id: 'root', children: [] }));
+ * assert.equal(sup.supervisorKind, 'static');
+ * await stopSupervisor(sup);
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type StaticSupervisorRef = SupervisorRef & {
+  /** `'static'` on every supervisor actor that is not dynamic (set when it starts). */
+  readonly supervisorKind?: 'static';
+};
+
+/**
  * Defines a supervisor: validates its flags and children, and returns its XState v5 machine.
  *
  * @remarks
@@ -395,29 +434,16 @@ export function defineSupervisor(config: SupervisorConfig): SupervisorLogic {
 /** Builds the machine of a validated configuration (static or dynamic). */
 export function supervisorLogic(resolved: ResolvedConfig): SupervisorLogic {
   const machine = buildMachine(resolved);
-  // XState stops a machine's own `snapshot.children` when the machine is stopped, but the
-  // supervisor keeps its children in its runtime; so a supervisor stopped from outside (its
-  // parent's brutal_kill, `actor.stop()`) kills them here, as a killed OTP supervisor's links do.
-  const transition = machine.transition.bind(machine);
-  machine.transition = (snapshot, event: EventObject, scope: AnyActorScope) => {
-    if (event.type === 'xstate.stop') snapshot.context.runtime.kill();
-    try {
-      const childEnd = childEndEvent(event);
-      if (childEnd !== undefined) {
-        // The restart fast path (DESIGN §7: send the machine as few events as possible): a
-        // child's end goes straight to the runtime, and the machine takes a step only when the
-        // supervisor's phase changed (`sup.phase` matches no handler; the eventless transitions
-        // move the state). Most restarts leave the state as it was and cost no macrostep.
-        const runtime = snapshot.context.runtime;
-        runtime.handle(childEnd);
-        if (runtime.phase === snapshot.value) return snapshot;
-        return transition(snapshot, { type: 'sup.phase' }, scope);
-      }
-      return transition(snapshot, event as SupervisorEvent, scope);
-    } catch (error) {
-      snapshot.context.runtime.kill();
-      throw error;
-    }
-  };
+  interceptTransition(machine, {
+    // A child's `xstate.error.actor.<id>` / `xstate.done.actor.<id>`, renamed to a fixed type that
+    // the machine's config handles like any other event (see childEndEvent).
+    rename: childEndEvent,
+    // XState stops a machine's own `snapshot.children` when the machine is stopped, but the
+    // supervisor keeps its children in its runtime; so a supervisor stopped from outside (its
+    // parent's brutal_kill, `actor.stop()`) kills them here, as a killed OTP supervisor's links do.
+    // A transition that throws leaves the actor in error: its children die with it too.
+    stopped: (snapshot) => runtimeIn(snapshot.context).kill(),
+    failed: (snapshot) => runtimeIn(snapshot.context).kill(),
+  });
   return withChildProtocol(machine, { gracefulStop: true, awaitReady: true, kind: 'supervisor' });
 }

@@ -10,23 +10,23 @@
  *
  * @module
  */
-import type { ExitReason, ExitStatus, Handover } from './types.js';
+import type { ExitReason } from './exitReasons.js';
+import type { ExitStatus, Handover } from './types.js';
 
 // Keep this file free of runtime imports: `test/unit/env.test.ts` checks that every import is
 // `import type`, because `@trellis/core/env` must load in a child process without XState.
 
 const DEFAULT_PREFIX = 'TRELLIS_';
 
-/** Every exit reason the reader accepts: all of {@link ExitReason}. */
-const WIRE_EXIT_REASONS: ReadonlySet<string> = new Set<ExitReason>([
-  'normal',
-  'shutdown',
-  'error',
-  'killed',
-  'timeout',
-  'bystander',
-  'lost',
-]);
+/**
+ * Every exit reason the reader accepts: all of {@link ExitReason}. The list itself is
+ * `exitReasons.ts`'s `EXIT_REASONS`; this file may import types only (see above), so it keys a
+ * record by the type instead, and the compiler fails here when a reason is added there and not
+ * here (or the other way round).
+ */
+const WIRE_EXIT_REASONS: ReadonlySet<string> = new Set(
+  Object.keys({ normal: true, shutdown: true, error: true, killed: true, timeout: true, bystander: true, lost: true } satisfies Record<ExitReason, true>),
+);
 
 /** The suffixes after the prefix, one per variable. */
 const SUFFIX = {

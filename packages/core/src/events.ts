@@ -163,6 +163,12 @@ export interface ChildRestartingEvent {
   readonly nextIncarnation: number;
   /** The delay before that attempt, in milliseconds; 0 for now, as the retry is queued at once. */
   readonly delayMs: number;
+  /**
+   * Why the child waits: `retry` after a failed start, `backoff` (its spec's backoff delays the
+   * restart), or `budget` (a restart budget holds the restart). Set on every fact the supervisor
+   * emits.
+   */
+  readonly cause?: 'retry' | 'backoff' | 'budget';
 }
 
 /**

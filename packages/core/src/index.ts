@@ -9,7 +9,7 @@
 export { backoffDelay, backoffStarted, initialBackoffState, nextAttempt, type BackoffState, type BackoffStep } from './backoff.js';
 export { childProtocolOf, notifyReady, READY_EVENT, SHUTDOWN_REQUEST, withChildProtocol, type ChildProtocol } from './childProtocol.js';
 export { childSpec, childSpecIssues, isChildSpec } from './childSpec.js';
-export { defineDynamicSupervisor, type DynamicSupervisorConfig } from './defineDynamicSupervisor.js';
+export { defineDynamicSupervisor, type DynamicSupervisorConfig, type DynamicSupervisorLogic, type DynamicSupervisorRef } from './defineDynamicSupervisor.js';
 export { isClock, systemClock, type Clock } from './clock.js';
 export {
   defineSupervisor,
@@ -18,6 +18,7 @@ export {
   type SupervisorEvent,
   type SupervisorInput,
   type SupervisorLogic,
+  type StaticSupervisorRef,
   type SupervisorRef,
 } from './defineSupervisor.js';
 export {
@@ -63,6 +64,7 @@ export type {
   SupervisorStoppedEvent,
   SupervisorStoppingEvent,
 } from './events.js';
+export { EXIT_REASONS, isExitReason, type ExitReason } from './exitReasons.js';
 export { exit, isExitRequest, serializeError, type ExitRequest } from './exit.js';
 export {
   fileHandoverStore,
@@ -76,6 +78,8 @@ export { RestartWindow } from './intensity.js';
 export { stopOnSignals, type SignalAction, type SignalSource, type SignalStop, type StopOnSignalsOptions, type StopSignal } from './signals/stopOnSignals.js';
 export { silentLogger, type LogFn, type Logger } from './logger.js';
 export { decideRestart, type RestartDecision } from './restartDecision.js';
+export { levelOf, toReport, type ErrorContext, type Offender, type Report, type ReportContext, type ReportLevel } from './reports/toReport.js';
+export { toJSONValue, type JsonValue } from './reports/toJSONValue.js';
 export { closestKey, unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 export { poolMemberId, poolSpecs, resizePool, type PoolOptions } from './pool.js';
 export { DecayingRestartBudget, intensityBudget, type DecayingBudgetOptions, type RestartBudget, type RestartBudgetUsage, type RestartVerdict } from './restartBudget.js';
@@ -91,7 +95,6 @@ export type {
   ChildStatus,
   ChildType,
   DynamicChildInput,
-  ExitReason,
   ExitStatus,
   Handover,
   HealthCheck,

@@ -6,6 +6,7 @@
  */
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { Clock } from './clock.js';
+import type { ExitReason } from './exitReasons.js';
 import type { HandoverStore } from './handover/HandoverStore.js';
 import type { RestartBudget } from './restartBudget.js';
 import type { Logger } from './logger.js';
@@ -146,28 +147,8 @@ export type ChildType = 'worker' | 'supervisor';
  */
 export type AutoShutdown = 'never' | 'any_significant' | 'all_significant';
 
-/**
- * Why an incarnation of a child ended.
- *
- * @remarks
- * `normal` and `shutdown` are clean exits; `error` is a crash; `killed` means the child had to
- * be killed (`brutal_kill`, or its `shutdown` time ran out); `timeout` is a liveness kill;
- * `lost` is the previous exit of a child that was running when the whole program died (known
- * from a durable `handoverStore`); `bystander` marks a child that its supervisor stopped because a sibling failed
- * (`one_for_all`, `rest_for_one`).
- *
- * @example
- * ```ts
- * import assert from 'node:assert/strict';
- * import { decideRestart, type ExitReason } from '@trellis/core';
- * const reason: ExitReason = 'shutdown';
- * assert.equal(decideRestart('transient', reason), 'keep');
- * ```
- *
- * @category handover
- * @since 0.1.0
- */
-export type ExitReason = 'normal' | 'shutdown' | 'error' | 'killed' | 'timeout' | 'bystander' | 'lost';
+/** The exit-reason vocabulary lives in `exitReasons.ts` (no imports); re-exported for the modules that read types here. */
+export type { ExitReason } from './exitReasons.js';
 
 /**
  * How one incarnation of a child ended: the value handed to the next incarnation as

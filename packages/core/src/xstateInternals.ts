@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AnyActorRef, EventObject } from 'xstate';
+import type { AnyActorRef, AnyActorScope, AnyStateMachine, EventObject, SnapshotFrom } from 'xstate';
 
 interface ActorInternals {
   _parent?: AnyActorRef;
@@ -84,4 +84,39 @@ export function releaseCrashed(ref: AnyActorRef): void {
   } catch {
     // The release of a dead actor must never disturb its supervisor.
   }
+}
+
+/** What {@link interceptTransition} does around a machine's own transition. */
+export interface TransitionInterceptor<TSnapshot> {
+  /** The event the machine's config sees instead of `event`; `undefined` keeps `event`. */
+  rename(event: EventObject): EventObject | undefined;
+  /** XState is stopping the actor (`xstate.stop`), before the machine's own stop. */
+  stopped(snapshot: TSnapshot): void;
+  /** The machine's transition threw: the actor is about to be in error. */
+  failed(snapshot: TSnapshot): void;
+}
+
+/**
+ * Wraps `machine.transition`, the one function XState calls for every event an actor of the
+ * machine takes (and for `xstate.stop`). Two things need it, and no public hook gives either:
+ *
+ * - A child's end arrives as `xstate.error.actor.<actorId>` / `xstate.done.actor.<actorId>`, one
+ *   type per incarnation; a machine config can only name it with a wildcard, and an error event
+ *   no transition takes puts the machine itself in error. `rename` gives it a fixed type the
+ *   config handles like any other event.
+ * - XState stops only `snapshot.children` when a machine is stopped (no exit actions run), and
+ *   the supervisor keeps its children elsewhere (decision 0001); `stopped` and `failed` let it
+ *   kill them.
+ */
+export function interceptTransition<TMachine extends AnyStateMachine>(machine: TMachine, interceptor: TransitionInterceptor<SnapshotFrom<TMachine>>): void {
+  const transition = machine.transition.bind(machine);
+  machine.transition = ((snapshot: SnapshotFrom<TMachine>, event: EventObject, scope: AnyActorScope) => {
+    if (event.type === 'xstate.stop') interceptor.stopped(snapshot);
+    try {
+      return transition(snapshot, interceptor.rename(event) ?? event, scope);
+    } catch (error) {
+      interceptor.failed(snapshot);
+      throw error;
+    }
+  }) as TMachine['transition'];
 }

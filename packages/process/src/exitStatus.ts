@@ -30,6 +30,8 @@ export interface ExitFacts {
   readonly stopRequested: boolean;
   /** A failing liveness probe made trellis kill the process. */
   readonly livenessKilled: boolean;
+  /** trellis stopped the process because its group stayed over its `memoryLimit` (decision 0023). */
+  readonly memoryKilled?: boolean;
   /** Exit codes that count as a clean `shutdown` (PM2's `stop_exit_codes`). */
   readonly shutdownExitCodes: readonly number[];
 }
@@ -38,7 +40,8 @@ export interface ExitFacts {
  * Maps an OS exit to a trellis {@link ExitReason}.
  *
  * @remarks
- * In order: a liveness kill is `timeout`; any exit after the supervisor asked the process to
+ * In order: a liveness kill is `timeout`; a memory-limit stop is `killed` (decision 0023);
+ * any exit after the supervisor asked the process to
  * stop is `shutdown`; code 0 is `normal`; a code in `shutdownExitCodes` is `shutdown`; a
  * `SIGKILL` that trellis did not send (the OOM killer, `kill -9` by an operator) is `killed`;
  * every other code or signal is `error` (a crash).
@@ -61,6 +64,7 @@ export interface ExitFacts {
  */
 export function exitReasonOf(facts: ExitFacts): ExitReason {
   if (facts.livenessKilled) return 'timeout';
+  if (facts.memoryKilled === true) return 'killed';
   if (facts.stopRequested) return 'shutdown';
   if (facts.code === 0) return 'normal';
   if (facts.code !== null && facts.shutdownExitCodes.includes(facts.code)) return 'shutdown';
@@ -69,18 +73,20 @@ export function exitReasonOf(facts: ExitFacts): ExitReason {
 }
 
 /**
- * The error a crashed process's actor ends with: carries `code` and `signal`.
+ * The error a crashed process's actor ends with: carries `exitCode` and `signal`.
  *
  * @remarks
  * The supervisor records it as `previousExit: { reason: 'error', detail }`, where `detail` is
- * the serialised error (its `code` included).
+ * the serialised error (the exit code included, as `code`). `exitCode` is the process's numeric
+ * exit code; `code` is its deprecated alias, kept because it is public and serialised errors
+ * carry it: everywhere else in trellis an error's `code` is an OTP atom (issue 13).
  *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
  * import { ProcessCrashError } from '@trellis/process';
  * const error = new ProcessCrashError('node', 1, null);
- * assert.equal(error.code, 1);
+ * assert.equal(error.exitCode, 1);
  * ```
  *
  * @category errors
@@ -89,8 +95,8 @@ export function exitReasonOf(facts: ExitFacts): ExitReason {
 export class ProcessCrashError extends Error {
   /** Always `'ProcessCrashError'`, so the name survives minification. */
   override readonly name: string = 'ProcessCrashError';
-  /** The exit code, or `null`. */
-  readonly code: number | null;
+  /** The process's exit code, or `null` when a signal ended it. */
+  readonly exitCode: number | null;
   /** The terminating signal, or `null`. */
   readonly signal: string | null;
 
@@ -103,7 +109,16 @@ export class ProcessCrashError extends Error {
    */
   constructor(command: string, code: number | null, signal: string | null) {
     super(`Process "${command}" exited with ${signal === null ? `code ${String(code)}` : `signal ${signal}`}.`);
-    this.code = code;
+    this.exitCode = code;
     this.signal = signal;
+  }
+
+  /**
+   * The exit code: the same as {@link ProcessCrashError.exitCode}.
+   *
+   * @deprecated Use `exitCode`; `code` means an OTP atom on every other trellis error.
+   */
+  get code(): number | null {
+    return this.exitCode;
   }
 }

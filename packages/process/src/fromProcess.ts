@@ -14,6 +14,7 @@ import { ReadinessTimeoutError, SpawnError } from './errors.js';
 import { exitReasonOf, ProcessCrashError } from './exitStatus.js';
 import { nodeSpawner } from './nodeSpawner.js';
 import { validateOptions, type ProcessOptions } from './options.js';
+import { MemoryWatch, type MemoryTrip } from './memory/memoryLimit.js';
 import { LineBudget, LineSplitter } from './output.js';
 import { runLivenessProbe, waitForPort } from './probes.js';
 import { spawnChannel, type SpawnMessage } from './spawnChannel.js';
@@ -128,6 +129,11 @@ interface Instance {
   stopRequested: boolean;
   livenessKilled: boolean;
   livenessMisses: number;
+  /** Set when the memory limit tripped: the detail of the `killed` exit. */
+  memoryTrip: MemoryTrip | undefined;
+  memoryWatch: MemoryWatch | undefined;
+  /** The SIGKILL that follows `stopSignal` after a memory trip. */
+  memoryKillTimer: unknown;
   exited: boolean;
   /** Handles from `clock.setTimeout`. */
   readyTimer: unknown;
@@ -153,6 +159,9 @@ function cleanup(instance: Instance): void {
   if (instance.livenessTimer !== undefined) instance.clock.clearTimeout(instance.livenessTimer);
   instance.readyTimer = undefined;
   instance.livenessTimer = undefined;
+  instance.memoryWatch?.stop();
+  if (instance.memoryKillTimer !== undefined) instance.clock.clearTimeout(instance.memoryKillTimer);
+  instance.memoryKillTimer = undefined;
   instance.ended = true;
   if (instance.controller !== undefined && !instance.controller.signal.aborted) instance.controller.abort(new DOMException('The process has stopped.', 'AbortError'));
 }
@@ -265,6 +274,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
   const readiness = options.readiness;
   const readyTimeoutMs = readiness?.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const liveness = options.liveness;
+  const memoryLimit = options.memoryLimit;
   const output = options.output ?? {};
   // The logger is read per incarnation: a default set by setDefaultProcessLogger after this
   // call (as `trellis run` does once it has loaded a config) still applies.
@@ -272,6 +282,18 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
   const maxLineBytes = output.maxLineBytes ?? 16_384;
   const linesPerSecond = output.linesPerSecond ?? 1_000;
   const passThrough = output.passThrough === true;
+
+  /** Over the limit for `samples` readings: `stopSignal` to the group, SIGKILL `killAfterMs` later. */
+  function onMemoryTrip(instance: Instance, trip: MemoryTrip): void {
+    if (instance.exited || instance.ended || instance.stopRequested) return;
+    instance.memoryTrip = trip;
+    instance.logger.warn({ event: 'process.memory.exceeded', ...trip }, 'resident set size over the memory limit; stopping the process group');
+    instance.handle?.kill(stopSignal, signalGroup);
+    instance.memoryKillTimer = instance.clock.setTimeout(() => {
+      instance.memoryKillTimer = undefined;
+      if (!instance.exited) instance.handle?.kill('SIGKILL', true);
+    }, memoryLimit?.killAfterMs ?? 5_000);
+  }
 
   function scheduleLiveness(self: AnyActorRef, instance: Instance, delayMs: number): void {
     if (liveness === undefined || instance.exited || instance.ended || instance.stopRequested) return;
@@ -374,12 +396,13 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
             signal: info.signal,
             stopRequested: instance?.stopRequested === true,
             livenessKilled: instance?.livenessKilled === true,
+            memoryKilled: instance?.memoryTrip !== undefined,
             shutdownExitCodes,
           });
           if (reason === 'error') {
             return { ...snapshot, status: 'error', error: new ProcessCrashError(options.command, info.code, info.signal), input: undefined };
           }
-          const detail = reason === 'timeout' ? { livenessMisses: instance?.livenessMisses ?? 0 } : undefined;
+          const detail = reason === 'timeout' ? { livenessMisses: instance?.livenessMisses ?? 0 } : instance?.memoryTrip;
           const fields = detail === undefined ? { code: info.code, signal: info.signal } : { code: info.code, signal: info.signal, detail };
           return { ...snapshot, status: 'done', output: exit.of(reason, fields), input: undefined };
         }
@@ -390,6 +413,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
             if (instance.livenessTimer !== undefined) instance.clock.clearTimeout(instance.livenessTimer);
             instance.readyTimer = undefined;
             instance.livenessTimer = undefined;
+            instance.memoryWatch?.stop();
             instance.handle?.kill(stopSignal, signalGroup);
           }
           return snapshot;
@@ -418,6 +442,9 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
         stopRequested: false,
         livenessKilled: false,
         livenessMisses: 0,
+        memoryTrip: undefined,
+        memoryWatch: undefined,
+        memoryKillTimer: undefined,
         exited: false,
         readyTimer: undefined,
         livenessTimer: undefined,
@@ -478,6 +505,9 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
         }
       }
       if (pid !== undefined) self.send({ type: PID, pid } as EventObject);
+      if (pid !== undefined && memoryLimit !== undefined) {
+        instance.memoryWatch = new MemoryWatch(memoryLimit, pid, instance.clock, (trip) => onMemoryTrip(instance, trip));
+      }
     },
     getPersistedSnapshot: (snapshot) => snapshot,
   };

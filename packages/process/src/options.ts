@@ -7,6 +7,7 @@
 import { constants } from 'node:os';
 import { isClock, unknownKeyMessage, unknownKeys, type Clock, type Logger } from '@trellis/core';
 import { InvalidProcessOptionsError } from './errors.js';
+import { MEMORY_LIMIT_KEYS, memoryLimitIssue, type MemoryLimit } from './memory/memoryLimit.js';
 import type { Liveness, Readiness } from './probes.js';
 import type { ProcessSpawner } from './spawner.js';
 
@@ -87,6 +88,8 @@ export interface ProcessOptions {
   readonly readiness?: Readiness;
   /** An optional periodic health check. */
   readonly liveness?: Liveness;
+  /** Restart the child when its group's resident set size stays over a limit (PM2's `max_memory_restart`). */
+  readonly memoryLimit?: MemoryLimit;
   /** Output handling. */
   readonly output?: OutputOptions;
   /** A pino-like logger for the output and lifecycle records; default the one set by `setDefaultProcessLogger`, else silent. */
@@ -108,7 +111,7 @@ function fail(field: string, rule: string, value: unknown): never {
 }
 
 /** The keys of {@link ProcessOptions}, and of each probe kind, for the unknown-key check. */
-const OPTION_KEYS = ['command', 'args', 'cwd', 'env', 'envPrefix', 'shutdownExitCodes', 'stopSignal', 'signalLeaderOnly', 'readiness', 'liveness', 'output', 'logger', 'spawner', 'clock'];
+const OPTION_KEYS = ['command', 'args', 'cwd', 'env', 'envPrefix', 'shutdownExitCodes', 'stopSignal', 'signalLeaderOnly', 'readiness', 'liveness', 'memoryLimit', 'output', 'logger', 'spawner', 'clock'];
 const OUTPUT_KEYS = ['log', 'maxLineBytes', 'linesPerSecond', 'passThrough'];
 const READINESS_KEYS: Record<string, string[]> = {
   line: ['kind', 'pattern', 'stream', 'readyTimeoutMs'],
@@ -232,6 +235,13 @@ export function validateOptions(options: unknown): asserts options is ProcessOpt
       default:
         fail('liveness.kind', '"tcp", "http", "command" or "check"', liveness['kind']);
     }
+  }
+  const memoryLimit = o['memoryLimit'];
+  if (memoryLimit !== undefined) {
+    if (!isObject(memoryLimit)) fail('memoryLimit', 'an object { maxRssMb, intervalMs, samples, killAfterMs, sample }', memoryLimit);
+    knownKeys('memoryLimit', memoryLimit, MEMORY_LIMIT_KEYS, "fromProcess's memoryLimit");
+    const issue = memoryLimitIssue(memoryLimit);
+    if (issue !== undefined) fail(...issue);
   }
   const output = o['output'];
   if (output !== undefined) {

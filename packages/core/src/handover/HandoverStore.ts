@@ -7,7 +7,8 @@
  */
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ExitReason, ExitStatus } from '../types.js';
+import { isExitReason } from '../exitReasons.js';
+import type { ExitStatus } from '../types.js';
 
 /**
  * What a store keeps per ResumeID.
@@ -149,14 +150,13 @@ export class HandoverStoreError extends Error {
 
 const VERSION = 1;
 const HEADER = JSON.stringify({ trellis: 'handover', version: VERSION });
-const REASONS: ReadonlySet<ExitReason> = new Set(['normal', 'shutdown', 'error', 'killed', 'timeout', 'bystander', 'lost']);
 
 type Line = { r: string; e: HandoverEntry } | { r: string; d: 1 };
 
 function isExit(value: unknown): value is ExitStatus {
   if (typeof value !== 'object' || value === null) return false;
   const exit = value as Record<string, unknown>;
-  return typeof exit.reason === 'string' && REASONS.has(exit.reason as ExitReason) && typeof exit.at === 'number';
+  return isExitReason(exit.reason) && typeof exit.at === 'number';
 }
 
 function isEntry(value: unknown): value is HandoverEntry {

@@ -65,7 +65,9 @@ describe('dynamic supervisor', () => {
   it('child_adm_simple: restartChild and deleteChild reject with simple_one_for_one; terminateChild removes the child', async () => {
     const { sup } = await dyn({ id: 'd', child: { id: 'w', start: scriptedChild() } });
     const info = await startChild(sup, {});
+    // @ts-expect-error — a DynamicSupervisorRef does not compile here (issue 13); the run-time answer is still checked
     await expect(restartChild(sup, info.id)).rejects.toBeInstanceOf(DynamicSupervisorError);
+    // @ts-expect-error — as above
     await expect(deleteChild(sup, info.id)).rejects.toMatchObject({ code: 'simple_one_for_one' });
     await terminateChild(sup, info.id);
     expect(whichChildren(sup)).toEqual([]);

@@ -55,7 +55,7 @@ describe('backoffDelay', () => {
   });
 
   it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects attempt %d', (n) => {
-    expect(() => backoffDelay(b, n, () => 0)).toThrow(RangeError);
+    expect(() => backoffDelay(b, n, () => 0)).toThrow(new RangeError(`backoffDelay: attempt n must be a non-negative integer, got ${String(n)}.`));
   });
 
   it('is monotone in n without jitter', () => {

@@ -124,3 +124,118 @@ describe('defineSupervisor flags', () => {
     );
   });
 });
+
+describe('the rule each child spec error states', () => {
+  // An error names the field, the rule and the value (CONTRIBUTING: bad input). Each row is one
+  // rule of childSpec.ts, so a changed or lost rule text fails here, not only in review.
+  const check = () => true;
+  const backoff = { minMs: 10, maxMs: 100, factor: 2, jitter: 0, resetAfterMs: 1_000 };
+  const health = { check, intervalMs: 1_000, timeoutMs: 100, failureThreshold: 3 };
+  it.each<[string, unknown, string, string]>([
+    ['not an object', 'w', 'spec', 'must be a plain object'],
+    ['no id', { start }, 'id', 'is required (missing_id)'],
+    ['an empty id', { id: '', start }, 'id', 'must be a non-empty string'],
+    ['a numeric id', { id: 7, start }, 'id', 'must be a non-empty string'],
+    ['no start', { id: 'w' }, 'start', 'is required (missing_start)'],
+    ['a plain function as start', { id: 'w', start: async () => {} }, 'start', 'must be XState actor logic, not a plain function: wrap it in fromWorker() (or fromPromise())'],
+    ['a string as start', { id: 'w', start: 'mod:fun' }, 'start', 'must be XState actor logic (fromWorker, fromPromise, a machine, a supervisor, ...)'],
+    ['a bad restart', { id: 'w', start, restart: 'always' }, 'restart', "must be 'permanent', 'transient' or 'temporary'"],
+    ['a bad type', { id: 'w', start, type: 'process' }, 'type', "must be 'worker' or 'supervisor'"],
+    ['a null type', { id: 'w', start, type: null }, 'type', "must be 'worker' or 'supervisor'"],
+    ['a negative shutdown', { id: 'w', start, shutdown: -10 }, 'shutdown', "must be 'brutal_kill', 'infinity' or a non-negative number of milliseconds"],
+    ['an infinite shutdown number', { id: 'w', start, shutdown: Number.POSITIVE_INFINITY }, 'shutdown', "must be 'brutal_kill', 'infinity' or a non-negative number of milliseconds"],
+    ['a string significant', { id: 'w', start, significant: 'yes' }, 'significant', 'must be a boolean'],
+    ['a significant permanent child', { id: 'w', start, significant: true }, 'significant', "cannot be true for a 'permanent' child (bad_combination)"],
+    ['an array input', { id: 'w', start, input: [1] }, 'input', 'must be a plain object'],
+    ['an empty resumeId', { id: 'w', start, resumeId: '' }, 'resumeId', 'must be a non-empty string'],
+    ['a numeric resumeId', { id: 'w', start, resumeId: 5 }, 'resumeId', 'must be a non-empty string'],
+    ['a backoff that is not an object', { id: 'w', start, backoff: 5 }, 'backoff', 'must be an object { minMs, maxMs, factor, jitter, resetAfterMs }'],
+    ['a negative minMs', { id: 'w', start, backoff: { ...backoff, minMs: -1 } }, 'backoff.minMs', 'must be a non-negative number of milliseconds'],
+    ['a maxMs below minMs', { id: 'w', start, backoff: { ...backoff, maxMs: 5 } }, 'backoff.maxMs', 'must be a number of milliseconds no smaller than minMs'],
+    ['an infinite maxMs', { id: 'w', start, backoff: { ...backoff, maxMs: Number.POSITIVE_INFINITY } }, 'backoff.maxMs', 'must be a number of milliseconds no smaller than minMs'],
+    ['a factor below 1', { id: 'w', start, backoff: { ...backoff, factor: 0.5 } }, 'backoff.factor', 'must be a number of at least 1'],
+    ['a negative jitter', { id: 'w', start, backoff: { ...backoff, jitter: -0.1 } }, 'backoff.jitter', 'must be a non-negative fraction'],
+    ['a negative resetAfterMs', { id: 'w', start, backoff: { ...backoff, resetAfterMs: -1 } }, 'backoff.resetAfterMs', 'must be a non-negative number of milliseconds'],
+    ['a health that is not an object', { id: 'w', start, health: 'ok' }, 'health', 'must be an object { check, intervalMs, timeoutMs, failureThreshold }'],
+    ['a health check that is not a function', { id: 'w', start, health: { ...health, check: 1 } }, 'health.check', 'must be a function'],
+    ['a zero intervalMs', { id: 'w', start, health: { ...health, intervalMs: 0 } }, 'health.intervalMs', 'must be a positive number of milliseconds'],
+    ['an infinite timeoutMs', { id: 'w', start, health: { ...health, timeoutMs: Number.POSITIVE_INFINITY } }, 'health.timeoutMs', 'must be a positive number of milliseconds'],
+    ['a fractional failureThreshold', { id: 'w', start, health: { ...health, failureThreshold: 1.5 } }, 'health.failureThreshold', 'must be a positive integer'],
+    ['a zero failureThreshold', { id: 'w', start, health: { ...health, failureThreshold: 0 } }, 'health.failureThreshold', 'must be a positive integer'],
+  ])('%s: names the field and states its rule', (_case, input, field, rule) => {
+    const error = (() => {
+      try {
+        childSpec(input as never);
+      } catch (e) {
+        return e as InvalidChildSpecError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(error).toBeInstanceOf(InvalidChildSpecError);
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(`: ${field} ${rule}, got `);
+  });
+
+  it('accepts the edges of every numeric rule', () => {
+    expect(childSpec({ id: 'w', start, shutdown: 0 }).shutdown).toBe(0);
+    expect(childSpec({ id: 'w', start, backoff: { minMs: 0, maxMs: 0, factor: 1, jitter: 0, resetAfterMs: 0 } }).backoff).toEqual({ minMs: 0, maxMs: 0, factor: 1, jitter: 0, resetAfterMs: 0 });
+    expect(childSpec({ id: 'w', start, health: { check, intervalMs: 1, timeoutMs: 1, failureThreshold: 1 } }).health).toEqual({ check, intervalMs: 1, timeoutMs: 1, failureThreshold: 1 });
+    // A spec is frozen and recognised as validated, so childSpec returns it as it is.
+    const spec = childSpec({ id: 'w', start, type: 'supervisor' });
+    expect(Object.isFrozen(spec)).toBe(true);
+    expect(childSpec(spec)).toBe(spec);
+    expect(spec).toMatchObject({ type: 'supervisor', shutdown: 'infinity' });
+  });
+});
+
+describe('childSpec at its edges (mutation testing found these unchecked)', () => {
+  const rule = (input: unknown) => {
+    try {
+      childSpec(input as never);
+    } catch (e) {
+      return { field: (e as InvalidChildSpecError).field, message: (e as Error).message, type: (e as Error).constructor.name };
+    }
+    return undefined;
+  };
+
+  it('refuses null and undefined as a spec with its own error, not a TypeError', () => {
+    expect(rule(null)).toMatchObject({ type: 'InvalidChildSpecError', field: 'spec' });
+    expect(rule(undefined)).toMatchObject({ type: 'InvalidChildSpecError', field: 'spec' });
+  });
+
+  it('accepts a spec and an input made with Object.create(null)', () => {
+    const spec = Object.assign(Object.create(null) as object, { id: 'w', start, input: Object.assign(Object.create(null) as object, { a: 1 }) });
+    expect(childSpec(spec as never)).toMatchObject({ id: 'w', input: { a: 1 } });
+  });
+
+  it('takes as actor logic only an object with both transition and getInitialSnapshot', () => {
+    const fn = () => undefined;
+    for (const bad of [null, {}, { transition: fn }, { getInitialSnapshot: fn }, { transition: 1, getInitialSnapshot: fn }, { transition: fn, getInitialSnapshot: 1 }]) {
+      expect(rule({ id: 'w', start: bad }), JSON.stringify(bad)).toMatchObject({ field: 'start' });
+    }
+    expect(childSpec({ id: 'w', start: { transition: fn, getInitialSnapshot: fn } as never }).type).toBe('worker');
+  });
+
+  it('calls an id given as undefined missing, like an absent one', () => {
+    expect(rule({ id: undefined, start })?.message).toContain(': id is required (missing_id), got ');
+  });
+
+  it('accepts the named shutdowns', () => {
+    expect(childSpec({ id: 'w', start, shutdown: 'brutal_kill' }).shutdown).toBe('brutal_kill');
+    expect(childSpec({ id: 'w', start, shutdown: 'infinity' }).shutdown).toBe('infinity');
+  });
+
+  it('refuses an infinite factor, jitter or resetAfterMs', () => {
+    const backoff = { minMs: 10, maxMs: 100, factor: 2, jitter: 0, resetAfterMs: 1_000 };
+    for (const field of ['factor', 'jitter', 'resetAfterMs'] as const) {
+      expect(rule({ id: 'w', start, backoff: { ...backoff, [field]: Number.POSITIVE_INFINITY } })).toMatchObject({ field: `backoff.${field}` });
+    }
+  });
+
+  it('names an unknown key with where it is: the spec (with or without an id), or its backoff', () => {
+    expect(rule({ id: 'w', start, restrat: 'transient' })).toMatchObject({ field: 'restrat', message: "unknown key 'restrat' in child spec 'w' — did you mean 'restart'?" });
+    expect(rule({ start, restrat: 'transient' })?.message).toBe("unknown key 'restrat' in child spec (no id) — did you mean 'restart'?");
+    const backoff = { minMs: 10, maxMs: 100, factor: 2, jitter: 0, resetAfterMs: 1_000, minMss: 1 };
+    expect(rule({ id: 'w', start, backoff })).toMatchObject({ field: 'backoff.minMss', message: "unknown key 'minMss' in backoff of child spec 'w' — did you mean 'minMs'?" });
+  });
+});

@@ -67,6 +67,34 @@ describe('RestartWindow', () => {
   });
 });
 
+describe('RestartWindow edges (mutation testing found these unchecked)', () => {
+  it('keeps a restart exactly periodMs old inside the window, and forgets it 1 ms later', () => {
+    // Inclusive edge, t >= now - periodMs (decision 0003 point 1): a property test with random
+    // gaps almost never lands on it, so it is stated here.
+    const atEdge = new RestartWindow(1, 1_000);
+    expect(atEdge.add(0)).toBe(false);
+    expect(atEdge.add(1_000)).toBe(true);
+    const past = new RestartWindow(1, 1_000);
+    expect(past.add(0)).toBe(false);
+    expect(past.add(1_001)).toBe(false);
+  });
+
+  it('drops expired restarts in one copy once they are at least half of those held, and not before', () => {
+    // The amortised O(1) bookkeeping: size is what the window holds, expired entries included.
+    const half = new RestartWindow(10, 10);
+    half.add(0);
+    half.add(5);
+    half.add(11); // 0 expired: 1 of 2 held is half, dropped before 11 is added
+    expect(half.size).toBe(2);
+    const less = new RestartWindow(10, 10);
+    less.add(0);
+    less.add(5);
+    less.add(6);
+    less.add(11); // 0 expired: 1 of 3 is less than half, kept until later
+    expect(less.size).toBe(4);
+  });
+});
+
 describe('RestartWindow.used', () => {
   it('is inclusive at the window edge, as add is', () => {
     const ring = new RestartWindow(3, 1_000);

@@ -204,3 +204,46 @@ describe('intensityBudget', () => {
     expect(intensityBudget(0, 5_000).add(0)).toEqual({ action: 'give_up' });
   });
 });
+
+describe('restart budgets at their edges (mutation testing found these unchecked)', () => {
+  it('intensityBudget reports its usage: restarts inside the window against the intensity', () => {
+    const budget = intensityBudget(2, 1_000);
+    expect(budget.usage!(0)).toEqual({ used: 0, limit: 2 });
+    budget.add(0);
+    budget.add(500);
+    expect(budget.usage!(500)).toEqual({ used: 2, limit: 2 });
+    expect(budget.usage!(1_001)).toEqual({ used: 1, limit: 2 });
+  });
+
+  it('after a pause ends, failures read 0 and the next failure starts from a count of 1', () => {
+    const budget = new DecayingRestartBudget({ threshold: 2, decayMs: 1e9, pauseMs: 100 });
+    expect(budget.isPaused(0)).toBe(false);
+    expect(budget.usage(0)).toEqual({ used: 0, limit: 2 });
+    expect(budget.add(0)).toEqual({ action: 'restart' });
+    expect(budget.usage(0)).toEqual({ used: 1, limit: 2 });
+    expect(budget.add(1)).toEqual({ action: 'restart' });
+    expect(budget.add(2)).toEqual({ action: 'pause', resumeAt: 102 });
+    expect(budget.isPaused(101)).toBe(true);
+    expect(budget.failures(101)).toBeCloseTo(3, 6);
+    expect(budget.isPaused(102)).toBe(false);
+    expect(budget.failures(200)).toBe(0);
+    expect(budget.add(200)).toEqual({ action: 'restart' });
+    expect(budget.failures(200)).toBe(1);
+  });
+
+  it('does not draw from random when jitter is 0', () => {
+    const budget = new DecayingRestartBudget({ threshold: 1, pauseMs: 10, random: () => { throw new Error('random drawn'); } });
+    budget.add(0);
+    expect(budget.add(1)).toEqual({ action: 'pause', resumeAt: 11 });
+  });
+
+  it.each<[Record<string, number>, string]>([
+    [{ threshold: 0 }, 'DecayingRestartBudget: threshold must be a positive number, got 0.'],
+    [{ decayMs: 0 }, 'DecayingRestartBudget: decayMs must be a positive number of milliseconds, got 0.'],
+    [{ pauseMs: -1 }, 'DecayingRestartBudget: pauseMs must be a non-negative number of milliseconds, got -1.'],
+    [{ jitter: -0.5 }, 'DecayingRestartBudget: jitter must be a non-negative fraction, got -0.5.'],
+    [{ threshold: Number.POSITIVE_INFINITY }, 'DecayingRestartBudget: threshold must be a positive number, got Infinity.'],
+  ])('rejects %j with an error naming the option, its rule and the value', (options, message) => {
+    expect(() => new DecayingRestartBudget(options)).toThrow(new RangeError(message));
+  });
+});

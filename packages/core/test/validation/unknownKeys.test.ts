@@ -179,3 +179,35 @@ describe('every error, not the first', () => {
     expect(supervisorConfigIssues({ id: 'root', children: [{ id: 'a', start }, { id: 'a', start }] }).map((issue) => issue.code)).toEqual(['duplicate_child_name']);
   });
 });
+
+describe('closestKey at its edges (mutation testing found these unchecked)', () => {
+  it('counts a swap of two neighbours as one edit (Damerau), so it beats two substitutions', () => {
+    // 'abdc' is one swap from 'abcd' but two substitutions from 'abzz', which comes first.
+    expect(closestKey('abdc', ['abzz', 'abcd'])).toBe('abcd');
+    // Three swaps are three edits: too far for a 6-letter key (2 allowed).
+    expect(closestKey('badcfe', ['abcdef'])).toBeUndefined();
+    // Only a real swap counts: one matching side is still two edits ('zz' is as far, and first).
+    expect(closestKey('ab', ['zz', 'xa'])).toBe('zz');
+    expect(closestKey('ab', ['zz', 'bx'])).toBe('zz');
+  });
+
+  it('charges for every leading character it has to drop', () => {
+    expect(closestKey('qqqqqrestarx', ['restart'])).toBeUndefined();
+  });
+
+  it('takes a key of 4 letters or more contained in a valid key as close, however long that key', () => {
+    expect(closestKey('heal', ['healthCheckInterval'])).toBe('healthCheckInterval');
+    expect(closestKey('hea', ['healthCheckInterval'])).toBeUndefined();
+  });
+
+  it('keeps the first of two equally close keys', () => {
+    expect(closestKey('ab', ['ax', 'ay'])).toBe('ax');
+  });
+
+  it('allows a third of the longer name in edits, and at least 2', () => {
+    // 3 deletions from an 11-letter key: allowed, exactly at the limit.
+    expect(closestKey('mxChldrn', ['maxChildren'])).toBe('maxChildren');
+    // 3 edits on short names: over the minimum of 2.
+    expect(closestKey('abc', ['xyz'])).toBeUndefined();
+  });
+});
