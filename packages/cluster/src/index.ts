@@ -7,6 +7,7 @@
  */
 export { ClusterOptionsError, StaleFencingTokenError } from './errors.js';
 export type { LeaseFact } from './leases/facts.js';
+export { LEASE_CHANNEL } from './leases/leaseChannel.js';
 export {
   leaseTableSql,
   postgresLeases,

@@ -3,91 +3,13 @@
 // SIGKILL of the holder, SIGSTOP past the lease then SIGCONT, and a blackholed connection (a TCP
 // proxy of our own), and the database restarted. Every fenced write goes to a `history` table, and every test ends with the
 // invariant check over it: epochs never go backwards, and one epoch belongs to one holder.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Handover } from '@trellis/core';
+import { kill, killAll, startHost } from './helpers/hosts.js';
 import { hasPostgres, usePostgres } from './helpers/usePostgres.js';
 import { tcpProxy, type TcpProxy } from './helpers/tcpProxy.js';
-import { checkHistory } from './helpers/history.js';
+import { checkHistory, createTables } from './helpers/history.js';
 import { fencedWrite, StaleFencingTokenError } from '../src/index.js';
-
-const fixture = fileURLToPath(new URL('./fixtures/host.ts', import.meta.url));
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-
-type Line = { event: string; holder: string; t: number; lease?: string; handover?: Handover; [key: string]: unknown };
-
-interface Host {
-  readonly name: string;
-  readonly process: ChildProcess;
-  readonly lines: Line[];
-  waitFor(what: string, match: (line: Line) => boolean, timeoutMs: number): Promise<Line>;
-}
-
-const running: Host[] = [];
-
-function startHost(name: string, env: Record<string, string>): Host {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    cwd: packageDir,
-    env: { ...process.env, HOLDER: name, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Line[] = [];
-  let buffer = '';
-  const waiters = new Set<() => void>();
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const text = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      try {
-        lines.push(JSON.parse(text) as Line);
-      } catch {
-        // a stray line: ignored
-      }
-    }
-    for (const wake of waiters) wake();
-  });
-  const host: Host = {
-    name,
-    process: child,
-    lines,
-    waitFor(what, match, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = lines.find(match);
-          if (found === undefined) return false;
-          cleanup();
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`${name}: timed out after ${timeoutMs} ms waiting for ${what}; lines: ${lines.map((l) => l.event).join(', ')}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          waiters.delete(wake);
-        };
-        const wake = (): void => void check();
-        waiters.add(wake);
-        check();
-      });
-    },
-  };
-  running.push(host);
-  return host;
-}
-
-function kill(host: Host, signal: NodeJS.Signals): void {
-  try {
-    host.process.kill(signal);
-  } catch {
-    // gone
-  }
-}
 
 describe.runIf(hasPostgres)('cluster faults with real processes', () => {
   const db = usePostgres();
@@ -95,13 +17,10 @@ describe.runIf(hasPostgres)('cluster faults with real processes', () => {
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: db.server.connectionString, max: 4 });
     pool.on('error', () => {}); // the restart test drops this pool's idle connections too
-    await pool.query(`CREATE TABLE IF NOT EXISTS trellis_leases (
-      name text PRIMARY KEY, holder text, epoch bigint NOT NULL DEFAULT 0, expires_at timestamptz NOT NULL,
-      acquired_at timestamptz, renewed_at timestamptz, previous_holder text, incarnation integer, last_exit jsonb, running boolean NOT NULL DEFAULT false)`);
-    await pool.query('CREATE TABLE IF NOT EXISTS history (id bigserial PRIMARY KEY, lease text, token bigint, holder text, seq integer, at timestamptz DEFAULT clock_timestamp())');
+    await createTables(pool);
   });
   afterEach(() => {
-    for (const host of running.splice(0)) kill(host, 'SIGKILL');
+    killAll();
   });
   afterAll(async () => {
     await pool?.end();

@@ -17,6 +17,9 @@ import { ATTRIBUTES, EVENTS, METRICS, SCOPE, SPANS } from './names.js';
 const VERSION = '0.1.0';
 /** The channel `@trellis/process` publishes each spawn on (named here so otel needs no dependency on process). */
 const SPAWN_CHANNEL = 'trellis:process:spawn';
+// @trellis/cluster publishes every lease fact here (its LEASE_CHANNEL): read by name, so this
+// package does not depend on the cluster package at run time.
+const LEASE_CHANNEL = 'trellis:cluster:lease';
 
 /**
  * Options of {@link createTelemetry}; every field is optional.
@@ -540,6 +543,75 @@ export function createTelemetry(rootOrOptions?: SupervisorRef | TelemetryOptions
   };
   subscribe(SPAWN_CHANNEL, onSpawn);
 
+  // Cluster lease facts: log records, leases held, losses and late renewals.
+  const leasesHeld = meter.createUpDownCounter(METRICS.leasesHeld.name, { unit: METRICS.leasesHeld.unit, description: METRICS.leasesHeld.description });
+  const leasesLost = meter.createCounter(METRICS.leasesLost.name, { unit: METRICS.leasesLost.unit, description: METRICS.leasesLost.description });
+  const leasesRenewedLate = meter.createCounter(METRICS.leasesRenewedLate.name, { unit: METRICS.leasesRenewedLate.unit, description: METRICS.leasesRenewedLate.description });
+  /** Leases held now, by name: a `released` after a `lost` must not count the lease twice. */
+  const held = new Set<string>();
+  const onLease = (message: unknown): void => {
+    const fact = message as { type?: unknown; lease?: unknown; holder?: unknown; epoch?: unknown; cause?: unknown; sinceConfirmedMs?: unknown; previousHolder?: unknown; written?: unknown };
+    if (typeof fact.type !== 'string' || typeof fact.lease !== 'string') return;
+    const lease = { [ATTRIBUTES.leaseName]: fact.lease };
+    const attributes: Attributes = { ...lease };
+    if (typeof fact.holder === 'string') attributes[ATTRIBUTES.leaseHolder] = fact.holder;
+    if (typeof fact.epoch === 'number') attributes[ATTRIBUTES.leaseEpoch] = fact.epoch;
+    const letGo = (): void => {
+      if (held.delete(fact.lease as string)) leasesHeld.add(-1, lease);
+    };
+    switch (fact.type) {
+      case 'cluster.lease.acquired':
+        if (!held.has(fact.lease)) {
+          held.add(fact.lease);
+          leasesHeld.add(1, lease);
+        }
+        logger.emit({
+          eventName: EVENTS.leaseAcquired,
+          severityNumber: SeverityNumber.INFO,
+          severityText: 'INFO',
+          body: `lease ${fact.lease} acquired at epoch ${String(fact.epoch)} (previous holder ${String(fact.previousHolder ?? 'none')})`,
+          attributes,
+        });
+        return;
+      case 'cluster.lease.renewedLate':
+        leasesRenewedLate.add(1, lease);
+        logger.emit({
+          eventName: EVENTS.leaseRenewedLate,
+          severityNumber: SeverityNumber.WARN,
+          severityText: 'WARN',
+          body: `lease ${fact.lease} renewed late: ${String(fact.sinceConfirmedMs)} ms since the last confirmed renewal`,
+          attributes: { ...attributes, 'trellis.cluster.lease.since_confirmed_ms': typeof fact.sinceConfirmedMs === 'number' ? fact.sinceConfirmedMs : -1 },
+        });
+        return;
+      case 'cluster.lease.lost': {
+        letGo();
+        const cause = typeof fact.cause === 'string' ? fact.cause : 'unknown';
+        leasesLost.add(1, { ...lease, [ATTRIBUTES.leaseCause]: cause });
+        logger.emit({
+          eventName: EVENTS.leaseLost,
+          severityNumber: SeverityNumber.WARN,
+          severityText: 'WARN',
+          body: `lease ${fact.lease} lost (${cause}): the child was stopped`,
+          attributes: { ...attributes, [ATTRIBUTES.leaseCause]: cause },
+        });
+        return;
+      }
+      case 'cluster.lease.released':
+        letGo();
+        logger.emit({
+          eventName: EVENTS.leaseReleased,
+          severityNumber: SeverityNumber.INFO,
+          severityText: 'INFO',
+          body: `lease ${fact.lease} released${fact.written === false ? ' (already lost: nothing written)' : ''}`,
+          attributes,
+        });
+        return;
+      default:
+        return; // standby, and facts of a later version
+    }
+  };
+  subscribe(LEASE_CHANNEL, onLease);
+
   let closed = false;
   // Inspection: a start span for each supervisor from its creation until its snapshot says it runs.
   const treeObserver = createTreeObserver(handle);
@@ -586,6 +658,7 @@ export function createTelemetry(rootOrOptions?: SupervisorRef | TelemetryOptions
       treeObserver.unsubscribe();
       meter.removeBatchObservableCallback(observeBudgets, [budgetUsed, budgetLimit]);
       unsubscribe(SPAWN_CHANNEL, onSpawn);
+      unsubscribe(LEASE_CHANNEL, onLease);
       for (const key of [...restartSpans.keys()]) endSpan(restartSpans, key);
       for (const key of [...shutdownSpans.keys()]) endSpan(shutdownSpans, key);
       for (const key of [...startSpans.keys()]) endSpan(startSpans, key);

@@ -47,6 +47,12 @@ const instrument = (name: string, unit: string, description: string): Instrument
  *   restart budget now (the intensity window); `trellis.supervisor.restart_budget.limit` (gauge)
  *   is what it may reach.
  * - `trellis.supervisor.gave_up` (counter, `{event}`): supervisors that exceeded their intensity.
+ * - `trellis.cluster.lease.held` (up-down counter, `{lease}`): cluster leases this process holds
+ *   (`@trellis/cluster` singletons that run their child here), by `trellis.cluster.lease.name`.
+ * - `trellis.cluster.lease.lost` (counter, `{event}`): leases given up because a renewal was
+ *   refused or not confirmed in time, by lease and `trellis.cluster.lease.cause`.
+ * - `trellis.cluster.lease.renewed_late` (counter, `{event}`): renewals confirmed late, by lease
+ *   (a slow database link; the step before `lost`).
  *
  * @example
  * ```ts
@@ -74,6 +80,12 @@ export const METRICS = {
   budgetLimit: instrument('trellis.supervisor.restart_budget.limit', '{restart}', 'What trellis.supervisor.restart_budget.used may reach before the supervisor gives up (its intensity).'),
   /** Supervisors that gave up (counter). */
   gaveUp: instrument('trellis.supervisor.gave_up', '{event}', 'Supervisors that exceeded their restart intensity and gave up.'),
+  /** Cluster leases held by this process (up-down counter). */
+  leasesHeld: instrument('trellis.cluster.lease.held', '{lease}', 'Cluster leases this process holds: singletons whose child runs here.'),
+  /** Cluster leases lost (counter). */
+  leasesLost: instrument('trellis.cluster.lease.lost', '{event}', 'Cluster leases given up because a renewal was refused or not confirmed before the deadline.'),
+  /** Lease renewals confirmed late (counter). */
+  leasesRenewedLate: instrument('trellis.cluster.lease.renewed_late', '{event}', 'Lease renewals confirmed after more than half of the slack before the self-fencing deadline.'),
 } as const;
 
 /**
@@ -83,6 +95,11 @@ export const METRICS = {
  * OpenTelemetry removed the separate Event API; events are log records with an event name.
  * `trellis.child.started` and `trellis.child.exited` are INFO (an abnormal exit is WARN),
  * `trellis.child.start_failed` is ERROR, `trellis.supervisor.gave_up` is ERROR.
+ *
+ * The lease facts of `@trellis/cluster` (published on its `trellis:cluster:lease` diagnostics
+ * channel) become `trellis.cluster.lease.acquired` and `trellis.cluster.lease.released` (INFO),
+ * `trellis.cluster.lease.renewed_late` and `trellis.cluster.lease.lost` (WARN); a host waiting
+ * in standby is not an event.
  *
  * @example
  * ```ts
@@ -103,6 +120,14 @@ export const EVENTS = {
   startFailed: 'trellis.child.start_failed',
   /** A supervisor exceeded its intensity and gave up. */
   gaveUp: 'trellis.supervisor.gave_up',
+  /** A cluster lease was taken: this host runs the singleton's child. */
+  leaseAcquired: 'trellis.cluster.lease.acquired',
+  /** A lease renewal was confirmed late. */
+  leaseRenewedLate: 'trellis.cluster.lease.renewed_late',
+  /** A lease was lost: the holder stopped its child. */
+  leaseLost: 'trellis.cluster.lease.lost',
+  /** A lease was released after the child's exit was written. */
+  leaseReleased: 'trellis.cluster.lease.released',
 } as const;
 
 /**
@@ -159,6 +184,9 @@ export const SPANS = {
  * attribute for it). A restart span carries them too, except the pid. Metrics never carry
  * them: a pid or a command line would multiply the series.
  *
+ * Cluster lease events carry `trellis.cluster.lease.name`, `.holder`, `.epoch` and, on `lost`,
+ * `.cause`; lease metrics only the name (and the cause): one series per singleton.
+ *
  * @example
  * ```ts
  * import assert from 'node:assert/strict';
@@ -192,6 +220,14 @@ export const ATTRIBUTES = {
   processCommand: 'process.command',
   /** The base name of that command (log records and restart spans; semantic conventions). */
   processExecutable: 'process.executable.name',
+  /** A cluster lease's name (lease events and metrics). */
+  leaseName: 'trellis.cluster.lease.name',
+  /** The holder id of this host (lease events only). */
+  leaseHolder: 'trellis.cluster.lease.holder',
+  /** The lease's epoch, the fencing token (lease events only). */
+  leaseEpoch: 'trellis.cluster.lease.epoch',
+  /** Why a lease was lost: `deadline` or `refused`. */
+  leaseCause: 'trellis.cluster.lease.cause',
 } as const;
 
 /**

@@ -12,6 +12,7 @@ import type { ExitStatus } from '@trellis/core';
 import { unknownKeyMessage, unknownKeys } from '@trellis/core';
 import { ClusterOptionsError } from '../errors.js';
 import type { LeaseFact } from './facts.js';
+import { leaseChannel } from './leaseChannel.js';
 
 /**
  * The handover kept in a lease row.
@@ -159,7 +160,7 @@ export interface Leases {
   inspect(name: string): Promise<LeaseRow | undefined>;
   /** Listens to the lease facts of every singleton on these leases; returns the unsubscribe function. */
   subscribe(listener: (fact: LeaseFact) => void): () => void;
-  /** Reports a fact to the listeners and counts it (singletons call it). */
+  /** Reports a fact to the listeners and on the `trellis:cluster:lease` diagnostics channel, and counts it (singletons call it). */
   emit(fact: LeaseFact): void;
   /** The lease metrics of this process so far: facts by type, and confirmed renewals. */
   counters(): LeaseCounters;
@@ -415,6 +416,7 @@ WHERE name = $1 AND holder = $2 AND epoch = $3`,
           // A listener's bug must not stop a renewal.
         }
       }
+      if (leaseChannel.hasSubscribers) leaseChannel.publish(fact);
     },
     counters: () => ({ ...counts }),
     async close() {
