@@ -22,7 +22,7 @@ const TYPICAL_EXIT: Record<ExitReason, ExitStatus> = {
     at: AT,
   },
   killed: { reason: 'killed', code: null, signal: 'SIGKILL', at: AT },
-  timeout: { reason: 'timeout', detail: { missedChecks: 3 }, at: AT },
+  timeout: { reason: 'timeout', detail: { check: 'health', misses: 3 }, at: AT },
   bystander: { reason: 'bystander', detail: { failedSibling: 'db' }, code: 143, signal: 'SIGTERM', at: AT },
   lost: { reason: 'lost', at: AT },
 };
