@@ -14,11 +14,11 @@ it('`tsx src/main.ts` shows a blocked thread ended by its heartbeat, a thread ki
   });
   expect(code, `exit code; stderr:\n${stderr}\nstdout:\n${stdout}`).toBe(0);
   // Each runaway child came back once, with the reason (and the figure) in its handover.
-  expect(stdout).toMatch(/^ {2}stuck {2}#1 previous exit: timeout \{"heartbeatMs":500\}$/m);
+  expect(stdout).toMatch(/^ {2}stuck {2}#1 previous exit: timeout \{"check":"heartbeat","heartbeatMs":500\}$/m);
   expect(stdout).toMatch(/^ {2}leaky {2}#1 previous exit: killed \(limit: \{"maxOldGenerationSizeMb":32,"maxYoungGenerationSizeMb":4\}\)$/m);
   expect(stdout).toMatch(/^ {2}hog {4}#1 previous exit: killed \(rss \d+ MB over 96 MB, 2 readings\)$/m);
   // The summary: whichChildren's lastExit of each.
-  expect(stdout).toMatch(/^ {2}stuck {2}incarnation 1, restarts 1, last exit timeout \{"heartbeatMs":500\}$/m);
+  expect(stdout).toMatch(/^ {2}stuck {2}incarnation 1, restarts 1, last exit timeout \{"check":"heartbeat","heartbeatMs":500\}$/m);
   expect(stdout).toMatch(/^ {2}leaky {2}incarnation 1, restarts 1, last exit killed \{"limit":"memory","resourceLimits":\{"maxOldGenerationSizeMb":32,"maxYoungGenerationSizeMb":4\},"error":\{[^\n]*"code":"ERR_WORKER_OUT_OF_MEMORY"\}\}$/m);
   expect(stdout).toMatch(/^ {2}hog {4}incarnation 1, restarts 1, last exit killed \{"limit":"memory","maxRssMb":96,"rssBytes":\d+,"samplesOver":2,"intervalMs":200\}$/m);
   // The orderly stop: the hasher saw its signal abort and exited by itself.

@@ -2,8 +2,9 @@
  * The env injector: the wire format that carries a child's {@link Handover} to an OS process
  * through environment variables, and the reader the child uses to get it back.
  *
- * This module has no runtime imports (only `import type`), so a child process can import
- * `@trellis/core/env` without loading XState or the rest of `@trellis/core`. The variables are
+ * At run time this module imports only modules of core that themselves import nothing (the one
+ * JSON projection, `toJSONValue`), so a child process can import `@trellis/core/env` without
+ * loading XState or the rest of `@trellis/core`. The variables are
  * `TRELLIS_RESUME_ID`, `TRELLIS_INCARNATION`, `TRELLIS_PREV_EXIT_REASON`,
  * `TRELLIS_PREV_EXIT_CODE`, `TRELLIS_PREV_EXIT_SIGNAL` and the whole record as JSON in
  * `TRELLIS_HANDOVER`; the prefix is configurable. See the guide "The handover protocol".
@@ -11,10 +12,12 @@
  * @module
  */
 import type { ExitReason } from './exitReasons.js';
+import { readSafely, safeString, toJSONValue, unserializable } from './reports/toJSONValue.js';
 import type { ExitStatus, Handover } from './types.js';
 
-// Keep this file free of runtime imports: `test/unit/env.test.ts` checks that every import is
-// `import type`, because `@trellis/core/env` must load in a child process without XState.
+// Import only zero-import modules of core at run time (today: the one JSON projection):
+// `test/unit/env.test.ts` checks the built import graph, because `@trellis/core/env` must load in
+// a child process without XState.
 
 const DEFAULT_PREFIX = 'TRELLIS_';
 
@@ -51,7 +54,7 @@ const NON_NEGATIVE_INTEGER = /^\d+$/;
  * environment variable, prefix included (for example `TRELLIS_INCARNATION`). The message is one
  * sentence that names the variable and the rule it broke. When the variable held text that is
  * not JSON, `cause` is the `SyntaxError` from `JSON.parse`. The class lives in the env module,
- * not under `SupervisorError`, because this module imports nothing at runtime.
+ * not under `SupervisorError`, because this module must not load the rest of core.
  *
  * @example Tell a malformed handover apart from other errors
  * ```ts
@@ -103,14 +106,13 @@ export class HandoverEnvError extends Error {
  * is no `PREV_*` variable, and an exit with `code: null` has no `PREV_EXIT_CODE`. The JSON keeps
  * `null` values as they are, so it is the exact record.
  *
- * This function never throws for any handover. `previousExit.detail` is made JSON-safe value by
- * value: an `Error` becomes `{ name, message, stack }`, a `BigInt` becomes `"[BigInt 12]"`, a
- * function `"[Function name]"`, a symbol `"[Symbol(description)]"`, a non-finite number
- * `"[Number NaN]"`, a reference back to an enclosing object `"[Circular]"`, and a value that
- * throws while being read (a getter, a proxy, a `toJSON`) `"[unserializable: TypeError: …]"`.
- * Objects with `toJSON` (such as `Date`) are converted by it, as `JSON.stringify` does. JSON-safe
- * detail is written unchanged, so {@link handoverFromEnv} returns a record deep-equal to the
- * input.
+ * This function never throws for any handover. `previousExit.detail` goes through
+ * `toJSONValue`, the one JSON projection of trellis (decision 0017): what `JSON.stringify` keeps
+ * is kept as it would write it (so `NaN` becomes `null` and a function or symbol is dropped), an
+ * `Error` becomes `{ name, message, stack?, code? }`, a `BigInt` its decimal string (`"12"`), a
+ * reference back to an enclosing object `"[Circular]"`, and a value that throws while being read
+ * (a getter, a proxy, a `toJSON`) `"[unserializable: TypeError: …]"`. JSON-safe detail is
+ * written unchanged, so {@link handoverFromEnv} returns a record deep-equal to the input.
  *
  * @param handover - The record to write, usually the one the supervisor made for this start.
  * @param options - `prefix` replaces `TRELLIS_` in every variable name; default `'TRELLIS_'`.
@@ -458,36 +460,6 @@ function fromIndividualVars(resumeId: string, vars: IndividualVars, names: Varia
 // Writing
 
 /** Reads a property that a hostile object (a getter, a proxy) might throw from. */
-function readSafely<T>(read: () => T): T | string {
-  try {
-    return read();
-  } catch (error) {
-    return unserializable(error);
-  }
-}
-
-function unserializable(error: unknown): string {
-  return `[unserializable: ${describeThrown(error)}]`;
-}
-
-function describeThrown(error: unknown): string {
-  try {
-    if (error instanceof Error) return `${error.name}: ${error.message}`;
-    return String(error);
-  } catch {
-    return 'unknown error';
-  }
-}
-
-function safeString(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return String(value);
-  } catch (error) {
-    return unserializable(error);
-  }
-}
-
 /** The JSON of the whole record: known fields only, detail made JSON-safe. Never throws. */
 function handoverJson(handover: Handover): string {
   const previousExit = readSafely(() => handover.previousExit);
@@ -499,14 +471,14 @@ function handoverJson(handover: Handover): string {
   const fencingToken = readSafely(() => handover.fencingToken);
   if (typeof fencingToken === 'number') record['fencingToken'] = fencingToken;
   try {
-    return JSON.stringify(toJsonSafe(record, [], ''));
+    return JSON.stringify(toJSONValue(record));
   } catch (error) {
-    // Not expected: toJsonSafe leaves nothing JSON.stringify rejects. Kept so this never throws
+    // Not expected: toJSONValue leaves nothing JSON.stringify rejects. Kept so this never throws
     // (a stack overflow on absurdly deep detail is the one way to get here).
     if (isRecord(record['previousExit'])) {
       record['previousExit'] = { ...record['previousExit'], detail: unserializable(error) };
       try {
-        return JSON.stringify(toJsonSafe(record, [], ''));
+        return JSON.stringify(toJSONValue(record));
       } catch {
         // fall through
       }
@@ -536,69 +508,3 @@ function exitRecord(exit: ExitStatus | string): Record<string, unknown> | string
   return record;
 }
 
-/**
- * A copy of `value` that JSON.stringify accepts and renders the same way it would render the
- * original where the original is JSON-safe. `ancestors` holds the objects on the path from the
- * root, so a shared (non-circular) reference is copied twice and only a real cycle becomes
- * `"[Circular]"`.
- */
-function toJsonSafe(value: unknown, ancestors: object[], key: string): unknown {
-  try {
-    switch (typeof value) {
-      case 'string':
-      case 'boolean':
-        return value;
-      case 'number':
-        return Number.isFinite(value) ? value : `[Number ${String(value)}]`;
-      case 'bigint':
-        return `[BigInt ${value.toString()}]`;
-      case 'function':
-        return `[Function ${value.name === '' ? 'anonymous' : value.name}]`;
-      case 'symbol':
-        return `[${value.toString()}]`;
-      case 'undefined':
-        return undefined;
-      default:
-        break;
-    }
-    if (value === null) return null;
-    const object = value as object;
-    if (ancestors.includes(object)) return '[Circular]';
-
-    if (object instanceof Error || Object.prototype.toString.call(object) === '[object Error]') {
-      const source = object as Partial<Error>;
-      const error: Record<string, unknown> = {
-        name: safeString(readSafely(() => source.name)),
-        message: safeString(readSafely(() => source.message)),
-      };
-      const stack = readSafely(() => source.stack);
-      if (typeof stack === 'string') error['stack'] = stack;
-      return error;
-    }
-
-    const toJSON = (object as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') {
-      const replaced: unknown = toJSON.call(object, key);
-      if (replaced === object) return '[Circular]';
-      return toJsonSafe(replaced, [...ancestors, object], key);
-    }
-
-    const path = [...ancestors, object];
-    if (Array.isArray(object)) {
-      const items: unknown[] = [];
-      for (let index = 0; index < object.length; index += 1) {
-        const item = toJsonSafe(readSafely(() => (object as unknown[])[index]), path, String(index));
-        items.push(item === undefined ? null : item);
-      }
-      return items;
-    }
-    const copy: Record<string, unknown> = {};
-    for (const name of Object.keys(object)) {
-      const item = toJsonSafe(readSafely(() => (object as Record<string, unknown>)[name]), path, name);
-      if (item !== undefined) copy[name] = item;
-    }
-    return copy;
-  } catch (error) {
-    return unserializable(error);
-  }
-}

@@ -73,3 +73,46 @@ const REASONS: ReadonlySet<string> = new Set(EXIT_REASONS);
 export function isExitReason(value: unknown): value is ExitReason {
   return typeof value === 'string' && REASONS.has(value);
 }
+
+/**
+ * The `detail` of every `timeout` exit: which check gave up on the child, and by how much.
+ *
+ * @remarks
+ * One shape wherever a child is taken for hung, so a reader of `previousExit.detail` (a
+ * restarted child, a dashboard, a log query) branches on `check` alone:
+ * - `'health'`: the supervisor's `health` check (a child's liveness answered through XState)
+ *   missed `misses` times in a row;
+ * - `'liveness'`: an OS process's `liveness` probe (`@trellis/process`) failed `misses` times in
+ *   a row;
+ * - `'heartbeat'`: a `fromWorker` or worker-thread child sent no heartbeat for `heartbeatMs`.
+ *
+ * A child that exits itself with `exit.of('timeout', { detail })` may use any detail; this is the
+ * shape trellis itself writes.
+ *
+ * @example Tell a health kill from a missed heartbeat
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { TimeoutDetail } from '@trellis/core';
+ *
+ * const describe = (detail: TimeoutDetail): string =>
+ *   detail.check === 'heartbeat' ? `no heartbeat for ${detail.heartbeatMs} ms` : `${detail.misses} ${detail.check} checks missed`;
+ * assert.equal(describe({ check: 'health', misses: 3 }), '3 health checks missed');
+ * assert.equal(describe({ check: 'heartbeat', heartbeatMs: 500 }), 'no heartbeat for 500 ms');
+ * ```
+ *
+ * @category handover
+ * @since 0.1.0
+ */
+export type TimeoutDetail =
+  | {
+      /** A supervisor `health` check or a process `liveness` probe. */
+      readonly check: 'health' | 'liveness';
+      /** How many checks in a row failed (the `failureThreshold` reached). */
+      readonly misses: number;
+    }
+  | {
+      /** A worker's heartbeat. */
+      readonly check: 'heartbeat';
+      /** The interval the worker went without a beat. */
+      readonly heartbeatMs: number;
+    };

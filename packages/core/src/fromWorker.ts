@@ -11,6 +11,7 @@ import { notifyReady, SHUTDOWN_REQUEST, withChildProtocol } from './childProtoco
 import { systemClock, type Clock } from './clock.js';
 import { exit, isExitRequest, serializeError } from './exit.js';
 import { silentLogger, type Logger } from './logger.js';
+import type { TimeoutDetail } from './exitReasons.js';
 import type { Handover } from './types.js';
 
 /**
@@ -96,7 +97,7 @@ export interface WorkerOptions {
    * When set, the worker must call `ctx.heartbeat()` at least this often (in milliseconds,
    * positive), counted on the supervisor's clock from the moment `run` has been called. A missed
    * heartbeat aborts `ctx.signal` and ends the worker with `exit.of('timeout', { detail: {
-   * heartbeatMs } })`, so the supervisor restarts it with `previousExit.reason` `'timeout'`
+   * check: 'heartbeat', heartbeatMs } })` (a {@link TimeoutDetail}), so the supervisor restarts it with `previousExit.reason` `'timeout'`
    * (a hung promise cannot be killed, only abandoned). With `awaitReady`, a miss before
    * `ctx.ready()` is a start failure. Default: no heartbeat.
    */
@@ -363,7 +364,7 @@ const WORKER_OPTION_KEYS = ['awaitReady', 'readyTimeoutMs', 'heartbeatMs'] as co
  * const sup = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'stuck', start: stuck }] }), { clock });
  * clock.advance(1_000); // 1 s without ctx.heartbeat(): taken for hung
  * await settle();
- * assert.deepEqual(whichChildren(sup)[0]?.lastExit, { reason: 'timeout', detail: { heartbeatMs: 1_000 }, at: 1_000 });
+ * assert.deepEqual(whichChildren(sup)[0]?.lastExit, { reason: 'timeout', detail: { check: 'heartbeat', heartbeatMs: 1_000 }, at: 1_000 });
  * await stopSupervisor(sup);
  * ```
  *
@@ -429,7 +430,8 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
           clearHeartbeat(instance);
           clearReadyTimer(instance);
           abort(instance, new DOMException(`The worker missed its ${heartbeatMs} ms heartbeat.`, 'TimeoutError'));
-          return { ...snapshot, status: 'done', output: exit.of('timeout', { detail: { heartbeatMs } }), input: undefined };
+          // A miss is only scheduled when heartbeatMs is set (see the timer below).
+          return { ...snapshot, status: 'done', output: exit.of('timeout', { detail: { check: 'heartbeat', heartbeatMs: heartbeatMs as number } satisfies TimeoutDetail }), input: undefined };
         }
         case SHUTDOWN_REQUEST: {
           const instance = instances.get(scope.self);

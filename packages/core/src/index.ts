@@ -64,7 +64,7 @@ export type {
   SupervisorStoppedEvent,
   SupervisorStoppingEvent,
 } from './events.js';
-export { EXIT_REASONS, isExitReason, type ExitReason } from './exitReasons.js';
+export { EXIT_REASONS, isExitReason, type ExitReason, type TimeoutDetail } from './exitReasons.js';
 export { exit, isExitRequest, serializeError, type ExitRequest } from './exit.js';
 export {
   fileHandoverStore,

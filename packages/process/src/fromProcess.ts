@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { ActorLogic, ActorRefFrom, AnyActorRef, EventObject, Snapshot } from 'xstate';
-import { exit, isClock, notifyReady, SHUTDOWN_REQUEST, silentLogger, systemClock, withChildProtocol, type Clock, type ExitRequest, type Handover, type Logger } from '@trellis/core';
+import { exit, isClock, notifyReady, SHUTDOWN_REQUEST, silentLogger, systemClock, withChildProtocol, type Clock, type ExitRequest, type Handover, type Logger, type TimeoutDetail } from '@trellis/core';
 import { handoverToEnv } from '@trellis/core/env';
 import { defaultProcessLogger } from './defaultLogger.js';
 import { ReadinessTimeoutError, SpawnError } from './errors.js';
@@ -402,7 +402,7 @@ export function fromProcess(options: ProcessOptions): ProcessActorLogic {
           if (reason === 'error') {
             return { ...snapshot, status: 'error', error: new ProcessCrashError(options.command, info.code, info.signal), input: undefined };
           }
-          const detail = reason === 'timeout' ? { livenessMisses: instance?.livenessMisses ?? 0 } : instance?.memoryTrip;
+          const detail = reason === 'timeout' ? ({ check: 'liveness', misses: instance?.livenessMisses ?? 0 } satisfies TimeoutDetail) : instance?.memoryTrip;
           const fields = detail === undefined ? { code: info.code, signal: info.signal } : { code: info.code, signal: info.signal, detail };
           return { ...snapshot, status: 'done', output: exit.of(reason, fields), input: undefined };
         }

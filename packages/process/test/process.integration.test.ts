@@ -207,7 +207,7 @@ describe('liveness', () => {
     try {
       const pid = pidOf(sup, 'sick')!;
       await waitFor(() => ready(sup, 'sick', 1), 5_000, 'the liveness restart');
-      expect(info(sup, 'sick').lastExit).toMatchObject({ reason: 'timeout', signal: 'SIGKILL', detail: { livenessMisses: 2 } });
+      expect(info(sup, 'sick').lastExit).toMatchObject({ reason: 'timeout', signal: 'SIGKILL', detail: { check: 'liveness', misses: 2 } });
       expect(isGone(pid)).toBe(true);
     } finally {
       await stopSupervisor(sup);
@@ -248,7 +248,7 @@ describe('liveness', () => {
       expect(info(sup, 'checked').incarnation).toBe(0);
       rmSync(flag);
       await waitFor(() => ready(sup, 'checked', 1), 5_000, 'the liveness restart');
-      expect(info(sup, 'checked').lastExit).toMatchObject({ reason: 'timeout', signal: 'SIGKILL', detail: { livenessMisses: 2 } });
+      expect(info(sup, 'checked').lastExit).toMatchObject({ reason: 'timeout', signal: 'SIGKILL', detail: { check: 'liveness', misses: 2 } });
       expect(isGone(pid)).toBe(true);
     } finally {
       await stopSupervisor(sup);

@@ -136,7 +136,7 @@ describe('fromWorkerThread: hung and runaway threads', { timeout: 120_000 }, () 
     const sup = await tree([{ id: 't', start: t.logic, input: t.input }], logger);
     try {
       await waitFor(() => child(sup).restarts >= 1, BOUND, 'a restart after the missed heartbeat');
-      expect(child(sup).lastExit).toMatchObject({ reason: 'timeout', detail: { heartbeatMs: 400 } });
+      expect(child(sup).lastExit).toMatchObject({ reason: 'timeout', detail: { check: 'heartbeat', heartbeatMs: 400 } });
       expect(records.some((r) => r.obj['event'] === 'thread.heartbeat.missed')).toBe(true);
       await waitFor(() => reports(t.reportFile).some((r) => r.incarnation === 1 && r.previous === 'timeout'), BOUND, 'the next incarnation');
     } finally {

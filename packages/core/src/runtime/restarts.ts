@@ -7,6 +7,7 @@
  */
 import { decideRestart, type RestartDecision } from '../restartDecision.js';
 import { planRestart } from '../strategies.js';
+import type { TimeoutDetail } from '../exitReasons.js';
 import type { ChildId, ExitStatus } from '../types.js';
 import type { ChildRecord } from './childTable.js';
 import { detach, killChild, startChild, stopChild } from './childLifecycle.js';
@@ -54,7 +55,8 @@ export function onHealth(rt: SupervisorRuntime, id: ChildId, incarnation: number
   // Killed, and handled as an abnormal exit (`timeout`).
   const misses = rec.healthMisses;
   killChild(rt, rec);
-  childExited(rt, rec, { reason: 'timeout', detail: { missedChecks: misses }, at: rt.clock.now() });
+  const detail: TimeoutDetail = { check: 'health', misses };
+  childExited(rt, rec, { reason: 'timeout', detail, at: rt.clock.now() });
 }
 
 /** OTP `restart/2`: count the restart, plan by strategy, stop the bystanders, start in order. */

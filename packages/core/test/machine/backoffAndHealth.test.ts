@@ -115,7 +115,7 @@ describe('liveness (health)', () => {
     clock.advance(1_000);
     await flush();
     expect(kid.handovers).toHaveLength(2);
-    expect(kid.handovers[1]?.previousExit).toMatchObject({ reason: 'timeout', detail: { missedChecks: 3 } });
+    expect(kid.handovers[1]?.previousExit).toMatchObject({ reason: 'timeout', detail: { check: 'health', misses: 3 } });
     expect(whichChildren(sup)[0]?.restarts).toBe(1);
   });
 

@@ -53,7 +53,7 @@ describe('heartbeat', () => {
     await flush();
     expect(incarnations).toHaveLength(2);
     expect(incarnations[0]!.aborted).toMatchObject({ name: 'TimeoutError' });
-    expect(incarnations[1]!.handover).toMatchObject({ incarnation: 1, previousExit: { reason: 'timeout', detail: { heartbeatMs: 100 }, at: 1_100 } });
+    expect(incarnations[1]!.handover).toMatchObject({ incarnation: 1, previousExit: { reason: 'timeout', detail: { check: 'heartbeat', heartbeatMs: 100 }, at: 1_100 } });
     const exited = facts.filter((f) => f.type === 'sup.child.exited');
     expect(exited).toMatchObject([{ child: 'w', incarnation: 0, exit: { reason: 'timeout' }, decision: 'restart' }]);
     expect(whichChildren(sup)[0]).toMatchObject({ status: 'running', incarnation: 1, restarts: 1, lastExit: { reason: 'timeout' } });

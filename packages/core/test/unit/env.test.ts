@@ -22,7 +22,7 @@ const TYPICAL_EXIT: Record<ExitReason, ExitStatus> = {
     at: AT,
   },
   killed: { reason: 'killed', code: null, signal: 'SIGKILL', at: AT },
-  timeout: { reason: 'timeout', detail: { missedChecks: 3 }, at: AT },
+  timeout: { reason: 'timeout', detail: { check: 'health', misses: 3 }, at: AT },
   bystander: { reason: 'bystander', detail: { failedSibling: 'db' }, code: 143, signal: 'SIGTERM', at: AT },
   lost: { reason: 'lost', at: AT },
 };
@@ -193,15 +193,16 @@ describe('handoverToEnv with detail that JSON cannot hold', () => {
 
   it.each([
     ['a cycle', cycle, { name: 'loop', self: '[Circular]' }],
-    ['a BigInt', 12n, '[BigInt 12]'],
-    ['a named function', function restartHook() {}, '[Function restartHook]'],
-    ['an anonymous function', [() => 1][0], '[Function anonymous]'],
-    ['a symbol', Symbol('token'), '[Symbol(token)]'],
-    ['NaN', Number.NaN, '[Number NaN]'],
-    ['Infinity', Number.POSITIVE_INFINITY, '[Number Infinity]'],
+    ['a BigInt', 12n, '12'],
+    ['a named function', function restartHook() {}, undefined],
+    ['an anonymous function', [() => 1][0], undefined],
+    ['a symbol', Symbol('token'), undefined],
+    ['NaN', Number.NaN, null],
+    ['Infinity', Number.POSITIVE_INFINITY, null],
+    ['a function and a symbol inside an object and an array', { f() {}, s: Symbol('s'), list: [Symbol('t'), () => 1] }, { list: [null, null] }],
     ['a getter that throws', throwingGetter, { ok: 1, broken: '[unserializable: Error: getter failed]' }],
     ['a proxy that throws', hostile, '[unserializable: TypeError: no keys for you]'],
-    ['values nested in an array', [1n, cycle, undefined], ['[BigInt 1]', { name: 'loop', self: '[Circular]' }, null]],
+    ['values nested in an array', [1n, cycle, undefined], ['1', { name: 'loop', self: '[Circular]' }, null]],
     ['a Date', new Date(0), '1970-01-01T00:00:00.000Z'],
   ] as const)('never throws for %s and describes it', (_label, detail, expected) => {
     const handover = handoverWith({ reason: 'error', detail, at: AT });
@@ -408,14 +409,32 @@ describe('handoverFromEnv with malformed input', () => {
 });
 
 describe('env.ts', () => {
-  it('has no runtime imports', () => {
+  // What a child process loads when it imports `@trellis/core/env`: the built module and, at run
+  // time, only modules of core that import nothing themselves. Read from dist, because that is
+  // what the package exports (run the build first).
+  const dist = new URL('../../dist/', import.meta.url);
+  const runtimeImports = (file: string): string[] => {
+    const source = readFileSync(new URL(file, dist), 'utf8');
+    const specifiers = [...source.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]/gm)].map((match) => match[1]!);
+    const bare = [...source.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)].map((match) => match[1]!);
+    expect(source, `${file} must not load modules dynamically`).not.toMatch(/\bimport\s*\(|\brequire\s*\(/);
+    return [...specifiers, ...bare];
+  };
+
+  it('loads only zero-import modules of core, so a child never loads XState', () => {
+    const direct = runtimeImports('env.js');
+    expect(direct.length).toBeGreaterThan(0);
+    for (const specifier of direct) {
+      expect(specifier, 'env.js imports only relative modules of core').toMatch(/^\.\.?\//);
+      const target = new URL(specifier, new URL('env.js', dist)).href.slice(dist.href.length);
+      expect(runtimeImports(target), `${target} (imported by env.js) must import nothing`).toEqual([]);
+    }
+  });
+
+  it('keeps the type-only imports type-only in the source', () => {
     const source = readFileSync(new URL('../../src/env.ts', import.meta.url), 'utf8');
-    const importLines = source.split('\n').filter((line) => /^\s*import\b/.test(line));
-    expect(importLines.length).toBeGreaterThan(0);
-    for (const line of importLines) expect(line).toMatch(/^import type\s/);
-    expect(source).not.toMatch(/^\s*export\s[^\n]*\sfrom\s/m);
-    expect(source).not.toMatch(/\brequire\s*\(/);
-    expect(source).not.toMatch(/\bimport\s*\(/);
+    const runtime = source.split('\n').filter((line) => /^\s*import\s(?!type\s)/.test(line));
+    expect(runtime).toEqual(["import { readSafely, safeString, toJSONValue, unserializable } from './reports/toJSONValue.js';"]);
   });
 });
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { exit, serializeError, type ExitRequest } from '@trellis/core';
+import { exit, serializeError, type ExitRequest, type TimeoutDetail } from '@trellis/core';
 
 /**
  * What is known when a worker thread has exited.
@@ -83,7 +83,8 @@ export const OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
  * trellis-made end, or an error for a crash.
  *
  * @remarks
- * In order: a heartbeat miss is `timeout` (detail `{ heartbeatMs }`); a thread that ran out of its
+ * In order: a heartbeat miss is `timeout` (detail `{ check: 'heartbeat', heartbeatMs }`, core's
+ * `TimeoutDetail`); a thread that ran out of its
  * `resourceLimits` heap (`ERR_WORKER_OUT_OF_MEMORY`) is `killed` with detail `{ limit: 'memory',
  * resourceLimits, error }` (decision 0023: a limit kill reads like the kernel's OOM kill of a
  * process); any end after the supervisor asked it to stop is `shutdown`; code 0 is `normal`; a
@@ -116,7 +117,7 @@ export function threadExitOf(
   /** The crash, otherwise: the thread's uncaught error or a {@link ThreadCrashError}. */
   error?: unknown;
 } {
-  if (facts.heartbeatMissed) return { done: exit.of('timeout', { code: facts.code, detail: { heartbeatMs: facts.heartbeatMs } }) };
+  if (facts.heartbeatMissed) return { done: exit.of('timeout', { code: facts.code, detail: { check: 'heartbeat', heartbeatMs: facts.heartbeatMs ?? 0 } satisfies TimeoutDetail }) };
   if ((facts.error as { code?: unknown } | undefined)?.code === OUT_OF_MEMORY) {
     return { done: exit.of('killed', { code: facts.code, detail: { limit: 'memory', resourceLimits: facts.resourceLimits ?? {}, error: serializeError(facts.error) } }) };
   }

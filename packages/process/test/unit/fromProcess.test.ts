@@ -366,7 +366,7 @@ describe('liveness', () => {
     expect(calls).toBe(3);
     expect(spawner.last().kills).toContainEqual(['SIGKILL', true]);
     expect(snap().status).toBe('done');
-    expect(snap().output).toMatchObject({ reason: 'timeout', signal: 'SIGKILL', detail: { livenessMisses: 3 } });
+    expect(snap().output).toMatchObject({ reason: 'timeout', signal: 'SIGKILL', detail: { check: 'liveness', misses: 3 } });
     expect(clock.pending()).toBe(0);
   });
 
@@ -431,7 +431,7 @@ describe('liveness', () => {
     expect(signals).toHaveLength(2);
     await step(clock, 5); // the second: the threshold
     expect(snap().status).toBe('done');
-    expect(snap().output).toMatchObject({ reason: 'timeout', detail: { livenessMisses: 2 } });
+    expect(snap().output).toMatchObject({ reason: 'timeout', detail: { check: 'liveness', misses: 2 } });
     expect(clock.pending()).toBe(0);
   });
 });

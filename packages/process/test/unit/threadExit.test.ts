@@ -8,7 +8,7 @@ const oom = Object.assign(new Error('Worker terminated due to reaching memory li
 describe('threadExitOf', () => {
   it('code 0 is normal', () => expect(threadExitOf(base, 't.js').done).toMatchObject({ reason: 'normal', code: 0 }));
   it('a missed heartbeat is timeout, whatever the code, with the period in the detail', () =>
-    expect(threadExitOf({ ...base, code: 1, heartbeatMissed: true, heartbeatMs: 250, stopRequested: true }, 't.js').done).toMatchObject({ reason: 'timeout', detail: { heartbeatMs: 250 } }));
+    expect(threadExitOf({ ...base, code: 1, heartbeatMissed: true, heartbeatMs: 250, stopRequested: true }, 't.js').done).toMatchObject({ reason: 'timeout', detail: { check: 'heartbeat', heartbeatMs: 250 } }));
   it('running out of the resourceLimits heap is killed, naming the limit, even while stopping', () =>
     expect(threadExitOf({ ...base, code: 1, error: oom, stopRequested: true, resourceLimits: { maxOldGenerationSizeMb: 32 } }, 't.js').done).toMatchObject({
       reason: 'killed',
