@@ -39,7 +39,13 @@ function ensure(): void {
     // Killed by someone: start a new one at the next registration, and give it every live group.
     if (child === started) child = undefined;
   });
-  started.stdin?.on('error', () => {});
+  // A write to a watchdog that died before its 'exit' event was handled fails with EPIPE: that
+  // registration is the next one, so start the replacement now and hand it every live group.
+  started.stdin?.on('error', () => {
+    if (child !== started) return;
+    child = undefined;
+    if (registered.size > 0) ensure();
+  });
   // Neither the watchdog nor its pipe may keep this process alive.
   started.unref();
   (started.stdin as unknown as { unref?: () => void } | null)?.unref?.();
