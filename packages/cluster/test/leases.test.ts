@@ -21,6 +21,19 @@ describe.runIf(hasPostgres)('postgresLeases', () => {
     await pool?.end();
   });
 
+  it('hosts that migrate at once all succeed (CREATE TABLE IF NOT EXISTS alone races on the catalog), 20 fresh tables × 8 connections', async () => {
+    const pools = Array.from({ length: 8 }, () => new pg.Pool({ connectionString: db.server.connectionString, max: 1 }));
+    try {
+      for (let round = 0; round < 20; round++) {
+        const table = `migrate_race_${round}`;
+        const results = await Promise.allSettled(pools.map((p, i) => postgresLeases({ pool: p, holder: `h${i}`, table }).migrate()));
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      }
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
   it('acquire takes a new row at epoch 1 with expires_at from the database clock', async () => {
     const before = await pool.query('SELECT now() AS now');
     const grant = await a.acquire('new-row', 5_000);

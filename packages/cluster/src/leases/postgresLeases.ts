@@ -142,7 +142,7 @@ export interface Leases {
   readonly holder: string;
   /** The pool the statements run on: the one given, or the one made from `connectionString`. */
   readonly pool: pg.Pool;
-  /** Creates the table if it does not exist ({@link leaseTableSql}). Call it once, at deploy or start. */
+  /** Creates the table if it does not exist ({@link leaseTableSql}). Call it at deploy or start; hosts that start at once may all call it (they take turns on an advisory lock). */
   migrate(): Promise<void>;
   /**
    * One atomic statement: takes the row `name` if it is new, released, expired or already ours;
@@ -356,7 +356,11 @@ RETURNING epoch, expires_at, previous_holder, incarnation, last_exit, running, (
     holder,
     pool,
     async migrate() {
-      await run(leaseTableSql(table), []);
+      // Two hosts starting at once both run CREATE TABLE IF NOT EXISTS, and PostgreSQL can then
+      // fail one of them on its catalog's unique index (pg_type): IF NOT EXISTS is not atomic.
+      // A transaction-scoped advisory lock on the table's name makes the migrations take turns.
+      // One simple-protocol query, so an error releases (and drops) the connection mid-transaction.
+      await run(`BEGIN; SELECT pg_advisory_xact_lock(hashtext('trellis.migrate:${table}')); ${leaseTableSql(table)}; COMMIT`, []);
     },
     async acquire(name, ttlMs, callOptions) {
       checkName('acquire', name);
