@@ -8,6 +8,9 @@
 //                                    a fixed one, so a landing is judged on known sequences)
 //   TRELLIS_SOAK=1 [TRELLIS_SOAK_RUNS=<n>]   many more sequences (default 20,000)
 //   TRELLIS_DIFF_REPLAY=<seed>       run only the sequence of that seed
+//   TRELLIS_DIFF_LANES=<n>           sequences run at once, each lane on its own `erl` (default 1,
+//                                    soak 8): OTP's side spends most of its time waiting for quiet
+//                                    (2 ms sleeps), not computing, so lanes multiply the rate
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemBinary } from '../../../../scripts/system/systemBinary.mjs';
@@ -29,6 +32,7 @@ const BUDGET_MS = SOAK ? Number.POSITIVE_INFINITY : 35_000;
 // random one explores, and is printed to replay.
 const SEED = Number(process.env.TRELLIS_SEED ?? (process.env.CI ? 20261204 : Math.floor(Math.random() * 2 ** 31)));
 const REPLAY = process.env.TRELLIS_DIFF_REPLAY;
+const LANES = Number(process.env.TRELLIS_DIFF_LANES ?? (SOAK ? 8 : 1));
 
 /**
  * Every deliberate deviation of decision 0003, by its number and name, and how this test keeps it
@@ -45,7 +49,7 @@ export const EXCLUDED: Record<number, { name: string; how: string }> = {
   8: { name: 'a child that ends after being asked to stop counts as stopped', how: "children's exit reasons are not compared, only that and when they ended" },
 };
 
-let otp: OtpRunner | undefined;
+let otps: OtpRunner[] = [];
 
 describe('the differential test\'s exclusions', () => {
   it('name every deliberate deviation of decision 0003', () => {
@@ -56,8 +60,8 @@ describe('the differential test\'s exclusions', () => {
 });
 
 async function diverges(otpRunner: OtpRunner, seq: Sequence): Promise<string | undefined> {
-  const a = await otpRunner.run(seq.setup, seq.commands);
-  const b = await runTrellis(seq.setup, seq.commands);
+  // The two sides share nothing, so they run at once: OTP's side is mostly waiting.
+  const [a, b] = await Promise.all([otpRunner.run(seq.setup, seq.commands), runTrellis(seq.setup, seq.commands)]);
   return firstDivergence(a, b, seq.setup.kind === 'dynamic');
 }
 
@@ -81,9 +85,10 @@ async function shrink(otpRunner: OtpRunner, seq: Sequence): Promise<{ seq: Seque
 
 describe.skipIf(erl === undefined || erlc === undefined)('differential test against the real OTP supervisor', () => {
   beforeAll(() => {
-    otp = OtpRunner.start(erl!, erlc!);
+    if (!Number.isInteger(LANES) || LANES < 1) throw new Error(`TRELLIS_DIFF_LANES must be a whole number ≥ 1, got ${process.env.TRELLIS_DIFF_LANES}`);
+    otps = OtpRunner.startMany(erl!, erlc!, REPLAY !== undefined ? 1 : LANES);
   });
-  afterAll(() => otp?.close());
+  afterAll(() => otps.forEach((o) => o.close()));
 
   it(
     'agrees with OTP after every command of every generated sequence',
@@ -92,22 +97,31 @@ describe.skipIf(erl === undefined || erlc === undefined)('differential test agai
       const seeds = REPLAY !== undefined ? [Number(REPLAY)] : Array.from({ length: RUNS }, (_, i) => (SEED + i) >>> 0);
       let runs = 0;
       let commands = 0;
-      for (const seed of seeds) {
-        if (Date.now() - began > BUDGET_MS) break;
-        const seq = generate(seed, MAX_COMMANDS);
-        const d = await diverges(otp!, seq);
-        runs++;
-        commands += seq.commands.length;
-        if (d !== undefined) {
-          const small = await shrink(otp!, seq);
-          expect.fail(
-            `OTP and trellis diverge on the sequence of seed ${seed} (replay: TRELLIS_DIFF_REPLAY=${seed}).\n` +
+      let next = 0;
+      let failure: string | undefined;
+      // Each lane takes the next seed until the seeds, the time budget or a divergence ends the run;
+      // the first divergence is shrunk on its own lane's erl.
+      const lane = async (otp: OtpRunner): Promise<void> => {
+        while (failure === undefined && next < seeds.length && Date.now() - began <= BUDGET_MS) {
+          const seed = seeds[next++]!;
+          const seq = generate(seed, MAX_COMMANDS);
+          const d = await diverges(otp, seq);
+          runs++;
+          commands += seq.commands.length;
+          if (d !== undefined && failure === undefined) {
+            failure = '';
+            const small = await shrink(otp, seq);
+            failure =
+              `OTP and trellis diverge on the sequence of seed ${seed} (replay: TRELLIS_DIFF_REPLAY=${seed}).\n` +
               `Shrunk to ${small.seq.commands.length} of ${seq.commands.length} commands:\n` +
-              `setup: ${JSON.stringify(small.seq.setup)}\ncommands: ${JSON.stringify(small.seq.commands)}\n${small.divergence}`,
-          );
+              `setup: ${JSON.stringify(small.seq.setup)}\ncommands: ${JSON.stringify(small.seq.commands)}\n${small.divergence}`;
+          }
+          if (SOAK && runs % 1000 === 0) console.log(`[conformance] ${runs} sequences, ${commands} commands, ${Math.round((commands * 1000) / (Date.now() - began))} commands/s`);
         }
-      }
-      console.log(`[conformance] differential test: seed=${SEED} sequences=${runs} commands=${commands} in ${Date.now() - began} ms, no divergence`);
+      };
+      await Promise.all(otps.map(lane));
+      if (failure !== undefined) expect.fail(failure);
+      console.log(`[conformance] differential test: seed=${SEED} sequences=${runs} commands=${commands} in ${Date.now() - began} ms on ${otps.length} lane(s), no divergence`);
       expect(runs).toBeGreaterThan(0);
     },
     SOAK ? 24 * 3600_000 : 120_000,

@@ -74,12 +74,9 @@ export class OtpRunner {
   private readonly erl: ChildProcessWithoutNullStreams;
   private readonly lines: string[] = [];
   private waiting: ((line: string) => void) | undefined;
-  private readonly dir: string;
   private stderr = '';
 
-  private constructor(erl: string, erlc: string) {
-    this.dir = mkdtempSync(join(tmpdir(), 'trellis-otp-diff-'));
-    execFileSync(erlc, ['-o', this.dir, join(here, 'otp_diff.erl')]);
+  private constructor(erl: string, private readonly dir: string) {
     // One scheduler: the order of 'DOWN' messages reaching the logger is then the order of deaths.
     this.erl = spawn(erl, ['+S', '1:1', '-noshell', '-pa', this.dir, '-s', 'otp_diff', 'main'], { stdio: 'pipe' });
     this.erl.stderr.on('data', (d: Buffer) => {
@@ -95,7 +92,14 @@ export class OtpRunner {
   }
 
   static start(erl: string, erlc: string): OtpRunner {
-    return new OtpRunner(erl, erlc);
+    return OtpRunner.startMany(erl, erlc, 1)[0]!;
+  }
+
+  /** `n` runners on one compiled otp_diff (compiling costs a second per erlc, so once). */
+  static startMany(erl: string, erlc: string, n: number): OtpRunner[] {
+    const dir = mkdtempSync(join(tmpdir(), 'trellis-otp-diff-'));
+    execFileSync(erlc, ['-o', dir, join(here, 'otp_diff.erl')]);
+    return Array.from({ length: n }, () => new OtpRunner(erl, dir));
   }
 
   private send(term: string): Promise<Step> {
