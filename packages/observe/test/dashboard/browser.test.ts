@@ -148,7 +148,7 @@ describe.skipIf(executablePath === undefined)('the dashboard in Chromium', () =>
     api.crash();
     await row(page, 'root/api').click();
     await page.locator('#details [data-action="restart"]').click();
-    await page.locator('#action-result').filter({ hasText: 'refused' }).waitFor({ timeout: 2_000 });
+    await page.locator('#action-result').filter({ hasText: 'refused' }).waitFor({ timeout: 15_000 });
     expect(requests.length).toBeGreaterThanOrEqual(3);
     for (const request of requests) expect(new URL(request).origin).toBe(new URL(url).origin);
   });
