@@ -91,10 +91,6 @@ export class OtpRunner {
     });
   }
 
-  static start(erl: string, erlc: string): OtpRunner {
-    return OtpRunner.startMany(erl, erlc, 1)[0]!;
-  }
-
   /** `n` runners on one compiled otp_diff (compiling costs a second per erlc, so once). */
   static startMany(erl: string, erlc: string, n: number): OtpRunner[] {
     const dir = mkdtempSync(join(tmpdir(), 'trellis-otp-diff-'));
