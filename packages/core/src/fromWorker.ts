@@ -13,6 +13,7 @@ import { exit, isExitRequest, serializeError } from './exit.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { TimeoutDetail } from './exitReasons.js';
 import type { Handover } from './types.js';
+import { checkedSubStatus, type SubStatus } from './subStatus.js';
 
 /**
  * What a worker's `run` function receives.
@@ -66,6 +67,15 @@ export interface WorkerContext<TInput = Record<string, unknown> | undefined> {
   sleep(ms: number): Promise<void>;
   /** The tree's clock (the test clock in tests), for a worker's own timers and time readings. */
   readonly clock: Clock;
+  /**
+   * Publishes what this worker is doing beyond `running` (a {@link SubStatus}: a `state` and
+   * JSON fields), which {@link whichChildren} shows as the row's `subStatus` until the next call;
+   * `undefined` clears it. The value is copied. After the worker has ended it is a no-op.
+   *
+   * @throws {@link SupervisorArgumentError} naming the field when the value is not an object
+   *   with a non-empty string `state` and JSON values.
+   */
+  setSubStatus(subStatus: SubStatus | undefined): void;
 }
 
 /**
@@ -161,6 +171,8 @@ export type WorkerSnapshot = Snapshot<unknown> & {
   readonly ready: boolean;
   /** The input it was started with; `undefined` once it has ended. */
   readonly input: WorkerInput | undefined;
+  /** What the worker last published with `ctx.setSubStatus`; absent when it has not. */
+  readonly subStatus?: SubStatus;
 };
 
 /**
@@ -189,6 +201,7 @@ const FAILED = 'trellis.worker.failed';
 const READY = 'trellis.worker.ready';
 const READY_TIMEOUT = 'trellis.worker.readyTimeout';
 const HEARTBEAT_MISSED = 'trellis.worker.heartbeatMissed';
+const SUB_STATUS = 'trellis.worker.subStatus';
 
 interface Instance {
   controller: AbortController | undefined;
@@ -433,6 +446,12 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
           // A miss is only scheduled when heartbeatMs is set (see the timer below).
           return { ...snapshot, status: 'done', output: exit.of('timeout', { detail: { check: 'heartbeat', heartbeatMs: heartbeatMs as number } satisfies TimeoutDetail }), input: undefined };
         }
+        case SUB_STATUS: {
+          const subStatus = (event as EventObject & { subStatus: SubStatus | undefined }).subStatus;
+          if (subStatus !== undefined) return { ...snapshot, subStatus };
+          const { subStatus: _cleared, ...rest } = snapshot;
+          return rest;
+        }
         case SHUTDOWN_REQUEST: {
           const instance = instances.get(scope.self);
           // The supervisor's shutdown timer governs from here; a worker winding down need not beat.
@@ -500,6 +519,11 @@ export function fromWorker<TInput extends Record<string, unknown> | undefined = 
           }),
         heartbeat: () => {
           if (instance.heartbeatOn) armHeartbeat();
+        },
+        setSubStatus: (subStatus) => {
+          const checked = checkedSubStatus('setSubStatus', subStatus);
+          // Kept in the snapshot, where whichChildren reads it (decision 0027); an ended worker has no say.
+          if (self.getSnapshot().status === 'active') self.send({ type: SUB_STATUS, subStatus: checked } as EventObject);
         },
       };
       const armHeartbeat = (): void => {

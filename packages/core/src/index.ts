@@ -80,6 +80,7 @@ export { silentLogger, type LogFn, type Logger } from './logger.js';
 export { decideRestart, type RestartDecision } from './restartDecision.js';
 export { levelOf, toReport, type ErrorContext, type Offender, type Report, type ReportContext, type ReportLevel } from './reports/toReport.js';
 export { toJSONValue, type JsonValue } from './reports/toJSONValue.js';
+export type { SubStatus } from './subStatus.js';
 export { closestKey, unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 export { poolMemberId, poolSpecs, resizePool, type PoolOptions } from './pool.js';
 export { DecayingRestartBudget, intensityBudget, type DecayingBudgetOptions, type RestartBudget, type RestartBudgetUsage, type RestartVerdict } from './restartBudget.js';

@@ -10,6 +10,7 @@ import type { ExitReason } from './exitReasons.js';
 import type { HandoverStore } from './handover/HandoverStore.js';
 import type { RestartBudget } from './restartBudget.js';
 import type { Logger } from './logger.js';
+import type { SubStatus } from './subStatus.js';
 
 /**
  * The identity of a child inside its supervisor.
@@ -502,6 +503,11 @@ export interface ChildInfo {
   readonly lastExit: ExitStatus | null;
   /** While the child waits out its backoff: when the next restart attempt is due (clock ms). */
   readonly nextRestartAt?: number;
+  /**
+   * What the running child says about itself, when it publishes a {@link SubStatus} (a cluster
+   * singleton's `standby` or `active`); absent otherwise. `status` stays `running`.
+   */
+  readonly subStatus?: SubStatus;
 }
 
 /**

@@ -13,6 +13,7 @@ import { childProtocolOf, type ChildProtocol } from '../childProtocol.js';
 import { InvalidChildSpecError } from '../errors.js';
 import type { HandoverRegistry } from '../handover/HandoverRegistry.js';
 import type { PlanChild } from '../strategies.js';
+import { subStatusOfSnapshot } from '../subStatus.js';
 import type { ChildCounts, ChildId, ChildInfo, ChildSpec, ExitStatus } from '../types.js';
 
 /** Where one child stands. */
@@ -216,7 +217,10 @@ export function infoOf(rec: ChildRecord): ChildInfo {
     lastExit: rec.lastExit,
   } as const;
   if (rec.nextRestartAt !== undefined) return { ...base, nextRestartAt: rec.nextRestartAt };
-  return rec.ref === undefined ? base : { ...base, ref: rec.ref };
+  if (rec.ref === undefined) return base;
+  // The child's own word, read from its snapshot now (decision 0027); its status stays ours.
+  const subStatus = subStatusOfSnapshot(rec.ref.getSnapshot());
+  return subStatus === undefined ? { ...base, ref: rec.ref } : { ...base, ref: rec.ref, subStatus };
 }
 
 /** The offender fields of OTP's reports for one child. */
