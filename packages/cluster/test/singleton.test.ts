@@ -63,6 +63,10 @@ describe.runIf(hasPostgres)('singleton', () => {
     const b = await host(hostB, 'graceful', started);
     await until('host b standby', () => statusOf(b)?.heldBy === 'host-a');
     expect(statusOf(b)?.state).toBe('standby');
+    // whichChildren shows it as the row's subStatus (decision 0027); for the supervisor both are running.
+    expect(whichChildren(b)[0]).toMatchObject({ status: 'running', subStatus: { state: 'standby', lease: 'graceful', holder: 'host-b', epoch: null, heldBy: 'host-a' } });
+    expect(whichChildren(a)[0]).toMatchObject({ status: 'running', subStatus: { state: 'active', lease: 'graceful', holder: 'host-a', epoch: statusOf(a)?.epoch, heldBy: 'host-a' } });
+    expect(statusOf(b)).toEqual(whichChildren(b)[0]?.subStatus);
     expect(started.map((s) => s.holder)).toEqual(['host-a']);
     const first = started[0]!.handover;
     expect(first).toMatchObject({ resumeId: 'scheduler', incarnation: 0, previousExit: null });
@@ -87,6 +91,26 @@ describe.runIf(hasPostgres)('singleton', () => {
     unsubscribe();
     unsubscribeB();
     await stopSupervisor(b);
+  });
+
+  it('fenced after another holder took the row, it stands by naming that holder, never itself', async () => {
+    const started: Array<{ holder: string; handover: Handover }> = [];
+    const a = await host(hostA, 'stolen', started);
+    await until('host a active', () => statusOf(a)?.state === 'active');
+    const ref = whichChildren(a)[0]!.ref!;
+    const seen: unknown[] = [];
+    const subscription = ref.subscribe((snapshot) => seen.push((snapshot as { subStatus?: unknown }).subStatus));
+    // Another holder takes the row behind host a's back: its next renewal is refused.
+    await pool.query(`UPDATE trellis_leases SET holder = 'host-c', epoch = epoch + 1, expires_at = now() + interval '60 seconds' WHERE name = 'stolen'`);
+    await until('host a fenced and in standby behind host-c', () => statusOf(a)?.state === 'standby' && statusOf(a)?.heldBy === 'host-c');
+    subscription.unsubscribe();
+    const states = seen.map((s) => (s as { state: string; heldBy: string | null }));
+    expect(states.map((s) => s.state)).toContain('fencing');
+    const standbys = states.filter((s) => s.state === 'standby');
+    expect(standbys.length).toBeGreaterThan(0);
+    for (const standby of standbys) expect(standby.heldBy).not.toBe('host-a');
+    expect(whichChildren(a)[0]).toMatchObject({ status: 'running', subStatus: { state: 'standby', holder: 'host-a', epoch: null, heldBy: 'host-c' } });
+    await stopSupervisor(a);
   });
 
   it('a crash of the child ends the singleton with the crash; the next start sees it as previousExit, on whichever host', async () => {

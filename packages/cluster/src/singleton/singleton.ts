@@ -31,6 +31,7 @@ import {
   type Logger,
   type SupervisorRef,
   type WorkerContext,
+  type WorkerSnapshot,
 } from '@trellis/core';
 import { ClusterOptionsError } from '../errors.js';
 import type { LeaseFact } from '../leases/facts.js';
@@ -76,12 +77,17 @@ export interface SingletonOptions extends Omit<ChildSpecInput, 'significant'> {
 }
 
 /**
- * Where a singleton is, as {@link singletonStatus} reads it.
+ * Where a singleton is, as {@link singletonStatus} reads it, and as the singleton's row in
+ * `whichChildren` shows it (`ChildInfo.subStatus`).
  *
  * @remarks
- * `standby`: waiting for the lease (`heldBy` is the holder last seen, when known); `active`: the
- * lease is held and the child runs under `epoch`; `fencing`: a renewal was refused or is overdue,
- * and the child is being stopped; `stopping`: a graceful stop is writing the exit and releasing.
+ * `standby`: waiting for the lease (`heldBy` is the other holder last seen on the row, read
+ * again at every attempt, or `null` when unknown or free); `active`: the lease is held and the
+ * child runs under `epoch`; `fencing`: a renewal was refused or is overdue, and the child is
+ * being stopped; `stopping`: a graceful stop is writing the exit and releasing. The singleton
+ * publishes it as its `SubStatus` (`@trellis/core`) (decision 0027), so `/tree` and the
+ * dashboard of `@trellis/observe` show it; for its supervisor the singleton is `running`
+ * throughout.
  *
  * @example
  * ```ts
@@ -94,7 +100,7 @@ export interface SingletonOptions extends Omit<ChildSpecInput, 'significant'> {
  * @category models
  * @since 0.1.0
  */
-export interface SingletonStatus {
+export type SingletonStatus = {
   /** Standby, active, fencing or stopping. */
   readonly state: 'standby' | 'active' | 'fencing' | 'stopping';
   /** The lease row's name. */
@@ -103,12 +109,12 @@ export interface SingletonStatus {
   readonly holder: string;
   /** The fencing token while active or fencing; `null` in standby. */
   readonly epoch: number | null;
-  /** In standby, the holder last seen on the row (when the acquire statement found one). */
+  /** In standby, the other holder last seen on the row; this host's own id while it holds the lease. */
   readonly heldBy: string | null;
-}
+};
 
-const statuses = new WeakMap<AnyActorRef, { current: SingletonStatus }>();
-const STATUS = Symbol('trellis.cluster.status');
+/** The actors that are singletons: `singletonStatus` answers for them only. */
+const singletons = new WeakSet<AnyActorRef>();
 const SINGLETON_KEYS = ['id', 'start', 'input', 'restart', 'shutdown', 'type', 'resumeId', 'backoff', 'health', 'leases', 'ttlMs', 'renewDeadlineMs', 'lease'] as const;
 /** Time a graceful stop has, after the child's own shutdown, to write the exit and release. */
 const RELEASE_MS = 2_000;
@@ -135,7 +141,8 @@ const RELEASE_MS = 2_000;
  * @since 0.1.0
  */
 export function singletonStatus(ref: AnyActorRef | undefined): SingletonStatus | undefined {
-  return ref === undefined ? undefined : statuses.get(ref)?.current;
+  if (ref === undefined || !singletons.has(ref)) return undefined;
+  return (ref.getSnapshot() as WorkerSnapshot).subStatus as SingletonStatus | undefined;
 }
 
 /**
@@ -212,14 +219,14 @@ export function singleton(options: SingletonOptions): ChildSpecInput {
 
   const config: Config = { leases, ttlMs, renewDeadlineMs, lease, spec: { ...specInput, shutdown }, resumeId: specInput.resumeId ?? specInput.id };
   const worker = fromWorker((ctx) => runSingleton(config, ctx as WorkerContext<Record<string | symbol, unknown>>));
-  // The worker's logic, seen through a prototype so the status can be keyed by the actor: the
-  // supervisor's ChildInfo.ref is the way a caller finds it (singletonStatus).
+  // The worker's logic, seen through a prototype so the singleton is in standby from its first
+  // snapshot: whichChildren shows its sub-status (decision 0027) before the run has begun, and
+  // singletonStatus knows the actor.
   const logic = Object.create(worker) as typeof worker;
   logic.getInitialSnapshot = (scope, input) => {
-    const box = { current: { state: 'standby', lease, holder: leases.holder, epoch: null, heldBy: null } as SingletonStatus };
-    statuses.set(scope.self, box);
-    const workerInput = input as { input?: Record<string | symbol, unknown> } | undefined;
-    return worker.getInitialSnapshot(scope, { ...workerInput, input: { ...workerInput?.input, [STATUS]: box } } as never);
+    singletons.add(scope.self);
+    const standby: SingletonStatus = { state: 'standby', lease, holder: leases.holder, epoch: null, heldBy: null };
+    return { ...worker.getInitialSnapshot(scope, input), subStatus: standby };
   };
   return {
     id: specInput.id,
@@ -271,9 +278,12 @@ type Held = { readonly kind: 'stopped' } | { readonly kind: 'fenced' } | { reado
 
 async function runSingleton(config: Config, ctx: WorkerContext<Record<string | symbol, unknown>>): Promise<unknown> {
   const { leases, ttlMs, lease } = config;
-  const box = ctx.input[STATUS] as { current: SingletonStatus };
+  let current: SingletonStatus = { state: 'standby', lease, holder: leases.holder, epoch: null, heldBy: null };
   const set = (status: Partial<SingletonStatus>): void => {
-    box.current = { ...box.current, ...status };
+    const next = { ...current, ...status };
+    if (next.state === current.state && next.epoch === current.epoch && next.heldBy === current.heldBy) return;
+    current = next;
+    ctx.setSubStatus(next); // the row's subStatus in whichChildren, /tree and the dashboard
   };
   const report = (fact: LeaseFact, logger: Logger = ctx.logger): void => {
     leases.emit(fact);
@@ -283,7 +293,8 @@ async function runSingleton(config: Config, ctx: WorkerContext<Record<string | s
   };
   let standbyReported = false;
   while (!ctx.signal.aborted) {
-    set({ state: 'standby', epoch: null });
+    // Back from holding it (fenced), this host no longer holds the lease: it must not name itself.
+    set({ state: 'standby', epoch: null, ...(current.heldBy === leases.holder ? { heldBy: null } : {}) });
     const sentAt = performance.now();
     let grant: LeaseGrant | undefined;
     try {
@@ -296,11 +307,13 @@ async function runSingleton(config: Config, ctx: WorkerContext<Record<string | s
       break;
     }
     if (grant === undefined) {
+      // Who holds it, read at every attempt: the holder may change while this host stands by.
+      const row = await leases.inspect(lease).catch(() => null);
+      const heldBy = row === null ? (standbyReported ? current.heldBy : null) : (row?.holder ?? null);
+      if (!ctx.signal.aborted) set({ heldBy: heldBy === leases.holder ? null : heldBy });
       if (!standbyReported) {
         standbyReported = true;
-        const row = await leases.inspect(lease).catch(() => undefined);
-        set({ heldBy: row?.holder ?? null });
-        report({ type: 'cluster.lease.standby', lease, holder: leases.holder, heldBy: row?.holder ?? null });
+        report({ type: 'cluster.lease.standby', lease, holder: leases.holder, heldBy });
       }
       await sleep(ttlMs / 3, ctx.signal);
       continue;
