@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { whichChildren, type ChildStatus, type ChildType, type SupervisorFact, type SupervisorRef } from '@trellis/core';
+import { whichChildren, type ChildStatus, type ChildType, type SubStatus, type SupervisorFact, type SupervisorRef } from '@trellis/core';
 import { toJSONValue, type JsonValue } from './serialize.js';
 
 /**
@@ -231,6 +231,11 @@ export interface TreeNode {
   readonly resumeId: string;
   /** The running incarnation's `previousExit`, or the last exit of a stopped child. */
   readonly lastExit: JsonValue | null;
+  /**
+   * What the running child says about itself, as `whichChildren` has it (a cluster singleton's
+   * `{ state: 'standby', heldBy, … }`); absent when it publishes none. `status` stays `running`.
+   */
+  readonly subStatus?: SubStatus;
   /** A supervisor's children, newest first as `whichChildren`; absent for workers. */
   readonly children?: readonly TreeNode[];
 }
@@ -259,6 +264,7 @@ function childrenOf(ref: SupervisorRef, path: string): TreeNode[] {
       restarts: info.restarts,
       resumeId: info.resumeId,
       lastExit: info.lastExit === null ? null : toJSONValue(info.lastExit),
+      ...(info.subStatus === undefined ? {} : { subStatus: info.subStatus }),
     };
     if (info.type !== 'supervisor') return node;
     // A child supervisor still starting shows the children it has started so far.

@@ -1,4 +1,4 @@
-import { defineSupervisor, startSupervisor, stopSupervisor, terminateChild } from '@trellis/core';
+import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, terminateChild, type WorkerContext } from '@trellis/core';
 import { createTestClock, scriptedChild, settle } from '@trellis/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealthServer, createMetrics, type HealthServer } from '../src/index.js';
@@ -44,6 +44,30 @@ describe('createHealthServer', () => {
     const tree = await fetch(`${address.url}/tree`);
     expect(tree.headers.get('content-type')).toContain('application/json');
     expect(await tree.json()).toMatchObject({ id: 'root', children: [{ id: 'http' }, { id: 'db', incarnation: 1 }] });
+    await stopSupervisor(ref);
+  });
+
+  it("/tree carries a child's subStatus, as whichChildren has it, and the tree stays ready", async () => {
+    let ctx: WorkerContext | undefined;
+    const lease = fromWorker((c) => {
+      ctx = c;
+      c.setSubStatus({ state: 'standby', lease: 'scheduler', holder: 'host-b', epoch: null, heldBy: 'host-a' });
+      return new Promise((resolve) => c.signal.addEventListener('abort', resolve));
+    });
+    const sub = defineSupervisor({ id: 'cluster', children: [{ id: 'scheduler', start: lease }] });
+    const ref = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'cluster', start: sub, type: 'supervisor' }, { id: 'db', start: scriptedChild() }] }), { clock: createTestClock() });
+    const server = createHealthServer({ root: ref });
+    servers.push(server);
+    const { url } = await server.listen();
+    await settle();
+    type Node = { path: string; status: string; subStatus?: unknown; children?: Node[] };
+    const read = async () => (await (await fetch(`${url}/tree`)).json()) as Node;
+    const scheduler = (node: Node) => node.children?.find((c) => c.path === 'root/cluster')?.children?.[0];
+    expect(scheduler(await read())).toEqual(expect.objectContaining({ path: 'root/cluster/scheduler', status: 'running', subStatus: { state: 'standby', lease: 'scheduler', holder: 'host-b', epoch: null, heldBy: 'host-a' } }));
+    expect((await read()).children?.find((c) => c.path === 'root/db')).not.toHaveProperty('subStatus');
+    ctx!.setSubStatus({ state: 'active', lease: 'scheduler', holder: 'host-b', epoch: 8, heldBy: 'host-b' });
+    expect(scheduler(await read())?.subStatus).toEqual({ state: 'active', lease: 'scheduler', holder: 'host-b', epoch: 8, heldBy: 'host-b' });
+    expect((await fetch(`${url}/readyz`)).status).toBe(200); // standby or active, the child is running
     await stopSupervisor(ref);
   });
 

@@ -107,6 +107,8 @@ interface DashboardNode {
   restarts: number;
   resumeId: string;
   lastExit: JsonValue | null;
+  /** The child's own word beyond its status (`ChildInfo.subStatus`), e.g. a singleton's standby. */
+  subStatus?: JsonValue;
   pid?: number;
   startedAt?: number;
   /** While backing off: ms until the next attempt. */
@@ -330,6 +332,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
         resumeId: info.resumeId,
         lastExit: info.lastExit === null ? null : toJSONValue(info.lastExit),
       };
+      if (info.subStatus !== undefined) node.subStatus = info.subStatus;
       const pid = pidOf(info);
       if (pid !== undefined) node.pid = pid;
       const started = startedAt.get(childPath);

@@ -5,6 +5,8 @@
  * The script loads `/ui/tree`, then follows `/events` from the `lastFactId` it got, so no fact
  * falls between the two. Each fact is applied to the drawing at once (status, incarnation,
  * timeline), then `/ui/tree` is read again for what facts do not carry (pids, budgets, specs).
+ * A child's sub-status (a singleton's standby or active) changes with no fact at all, so while
+ * any node has one the page also re-reads `/ui/tree` every 2 s (decision 0027).
  *
  * @module
  */
@@ -31,6 +33,8 @@ ul.tree ul { border-left:1px dashed var(--line); margin-left:7px; }
 .s-running .dot { background:var(--running); } .s-restarting .dot, .s-starting .dot { background:var(--restarting); }
 .s-backoff .dot { background:var(--backoff); box-shadow:0 0 0 3px #fde68a; } .s-stopped .dot { background:var(--stopped); }
 .name { font-weight:600; } .status { font-size:12px; color:var(--mute); }
+.substatus { font-size:12px; padding:1px 6px; border-radius:10px; background:#f1f5f9; color:#334155; }
+.substatus.st-active { background:#dcfce7; color:#166534; } .substatus.st-fencing, .substatus.st-stopping { background:#fef3c7; color:#92400e; }
 .s-restarting .status, .s-backoff .status { color:var(--backoff); font-weight:600; }
 .badge { font-size:11px; padding:1px 6px; border-radius:10px; background:#eef0f3; color:#344054; }
 .badge.k-supervisor { background:#e0e7ff; color:#3730a3; } .badge.k-process { background:#dcfce7; color:#166534; }
@@ -71,7 +75,8 @@ function h(tag, attrs, ...kids) {
 }
 const token = new URLSearchParams(location.hash.slice(1)).get('token');
 const state = { tree: null, actions: false, lastId: 0, timeline: [], selected: null, fetchedAt: 0, serverNow: 0, freshIds: new Set() };
-let source = null, refreshTimer = null;
+let source = null, refreshTimer = null, pollTimer = null;
+const SUB_STATUS_POLL_MS = 2000;
 
 function ms(n) {
   if (n === undefined || n === null) return '';
@@ -95,6 +100,16 @@ function statusOf(n) {
   if (n.status === 'starting') return { cls: 'starting', text: 'waiting for readiness' };
   return { cls: n.status, text: n.status };
 }
+// A sub-status is the child's own word: its state, then what a reader needs of the usual fields.
+function subStatusText(s) {
+  if (!s || typeof s !== 'object') return '';
+  const parts = [String(s.state)];
+  if (s.heldBy && s.heldBy !== s.holder) parts.push('held by ' + s.heldBy);
+  if (s.epoch !== undefined && s.epoch !== null) parts.push('fencing token ' + s.epoch);
+  if (s.lease) parts.push('lease ' + s.lease);
+  return parts.join(' · ');
+}
+function hasSubStatus(n) { return !!n && (!!n.subStatus || (n.children || []).some(hasSubStatus)); }
 function exitText(exit) {
   if (!exit || typeof exit !== 'object') return '';
   const d = exit.detail;
@@ -113,6 +128,7 @@ function renderNode(n) {
     h('span', { class: 'name' }, n.id),
     h('span', { class: 'badge k-' + n.kind }, n.kind),
     h('span', { class: 'status' }, st.text),
+    n.subStatus ? h('span', { class: 'substatus st-' + n.subStatus.state, 'data-substate': n.subStatus.state, title: JSON.stringify(n.subStatus) }, subStatusText(n.subStatus)) : null,
     n.phase && n.phase !== n.status ? h('span', { class: 'meta', title: 'machine state' }, 'phase ' + n.phase) : null,
     n.strategy ? h('span', { class: 'meta' }, n.strategy) : null,
     n.intensity !== undefined ? budget(n) : null,
@@ -137,6 +153,7 @@ function renderDetails() {
   const n = state.selected && find(state.tree, state.selected);
   if (!n) { box.append(h('p', { class: 'empty' }, 'Click a child to see its details.')); return; }
   const rows = [['path', n.path], ['kind', n.kind], ['status', statusOf(n).text], ['ResumeID', n.resumeId], ['incarnation', n.incarnation], ['restarts', n.restarts]];
+  if (n.subStatus) rows.splice(3, 0, ['sub-status', subStatusText(n.subStatus)]);
   if (n.pid) rows.push(['pid', n.pid]);
   if (n.startedAt && n.status === 'running') rows.push(['uptime', ms(serverNow() - n.startedAt)]);
   if (n.phase) rows.push(['phase', n.phase]);
@@ -225,6 +242,7 @@ function apply(entry) {
   state.freshIds.add(entry.id);
   const n = f.child !== undefined ? find(state.tree, f.supervisor + '/' + f.child) : find(state.tree, f.supervisor);
   if (!n) return;
+  if (f.child !== undefined) delete n.subStatus; // a new incarnation has said nothing yet; an ended one has no say
   if (f.type === 'sup.child.started') { n.status = 'running'; n.incarnation = f.incarnation; n.startedAt = entry.at; if (f.cause === 'restart') n.restarts += 1; delete n.backoffLeftMs; }
   else if (f.type === 'sup.child.exited') { n.status = f.decision === 'restart' ? 'restarting' : 'stopped'; n.incarnation = f.incarnation; n.lastExit = f.exit; }
   else if (f.type === 'sup.child.restarting') { n.status = 'restarting'; }
@@ -240,6 +258,12 @@ async function load(reconnect) {
   state.tree = view.tree; state.actions = view.actions; state.fetchedAt = Date.now(); state.serverNow = view.now;
   if (reconnect) { state.timeline = view.timeline.slice(); state.lastId = view.lastFactId; connect(view.lastFactId); }
   render();
+  schedulePoll();
+}
+// Sub-statuses change without facts (a lease taken on another host): re-read while any is shown.
+function schedulePoll() {
+  clearTimeout(pollTimer);
+  if (hasSubStatus(state.tree)) pollTimer = setTimeout(() => load(false).catch(() => schedulePoll()), SUB_STATUS_POLL_MS);
 }
 function connect(after) {
   if (source) source.close();

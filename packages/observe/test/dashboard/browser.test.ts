@@ -2,7 +2,7 @@
 // tree served on loopback with the real clock. Without Chromium these tests are skipped on a
 // developer's machine, and fail in CI (TRELLIS_REQUIRE_SYSTEM=1: chromiumPath() throws).
 import type { IncomingMessage } from 'node:http';
-import { defineSupervisor, startSupervisor, stopSupervisor, whichChildren, type SupervisorRef } from '@trellis/core';
+import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, whichChildren, type SupervisorRef, type WorkerContext } from '@trellis/core';
 import { scriptedChild, type ScriptedChild } from '@trellis/core/testing';
 import { fromProcess } from '@trellis/process';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -176,5 +176,36 @@ describe.skipIf(executablePath === undefined)('the dashboard in Chromium', () =>
     await page.locator('#details [data-action="restart"]').click();
     await page.locator('.node[data-path="root/api"][data-status="running"]').waitFor({ timeout: 2_000 });
     expect(status()).toBe('running');
+  });
+  it("shows a child's sub-status (standby · held by host-a) and follows a change that no fact announces", async () => {
+    // A stand-in for a cluster singleton: a worker that publishes its sub-status as the singleton does.
+    let ctx: WorkerContext | undefined;
+    const scheduler = fromWorker((c) => {
+      ctx = c;
+      c.setSubStatus({ state: 'standby', lease: 'scheduler', holder: 'host-b', epoch: null, heldBy: 'host-a' });
+      return new Promise((resolve) => c.signal.addEventListener('abort', resolve));
+    });
+    const dashboard = createDashboard();
+    const observer = createTreeObserver(dashboard.handle);
+    const root = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'scheduler', start: scheduler }, { id: 'api', start: scriptedChild() }] }), { inspect: observer.inspect });
+    const server = createHealthServer({ root, dashboard });
+    const { url } = await server.listen();
+    cleanups.push(() => stopSupervisor(root), () => server.close(), () => dashboard.close(), () => observer.unsubscribe());
+    const { page, requests } = await open(`${url}/ui`);
+    const badge = row(page, 'root/scheduler').locator('.substatus');
+    await expect(badge.innerText()).resolves.toBe('standby · held by host-a · lease scheduler');
+    await expect(row(page, 'root/scheduler').getAttribute('data-status')).resolves.toBe('running');
+    await expect(row(page, 'root/api').locator('.substatus').count()).resolves.toBe(0);
+    await row(page, 'root/scheduler').click();
+    await expect(page.locator('[data-field="sub-status"]').innerText()).resolves.toBe('standby · held by host-a · lease scheduler');
+    // Taking the lease is no supervisor fact: only the page's 2 s re-read of /ui/tree shows it.
+    const treeReads = () => requests.filter((r) => r.endsWith('/ui/tree')).length;
+    const readsBefore = treeReads();
+    const changedAt = Date.now();
+    ctx!.setSubStatus({ state: 'active', lease: 'scheduler', holder: 'host-b', epoch: 9, heldBy: 'host-b' });
+    await row(page, 'root/scheduler').locator('.substatus[data-substate="active"]').waitFor({ timeout: 5_000 });
+    expect(Date.now() - changedAt).toBeLessThan(5_000);
+    await expect(badge.innerText()).resolves.toBe('active · fencing token 9 · lease scheduler');
+    expect(treeReads()).toBeGreaterThan(readsBefore);
   });
 });
