@@ -3,7 +3,7 @@
 //
 //   DATABASE_URL=postgres://… HOST=a npx tsx src/host.ts
 import { defineSupervisor, fromWorker, startSupervisor, stopOnSignals, whichChildren } from '@trellis/core';
-import { fencedWrite, postgresLeases, singleton, singletonStatus, StaleFencingTokenError } from '@trellis/cluster';
+import { fencedWrite, postgresLeases, singleton, StaleFencingTokenError } from '@trellis/cluster';
 
 const url = process.env['DATABASE_URL'];
 if (url === undefined) throw new Error('set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres');
@@ -40,9 +40,30 @@ const sup = await startSupervisor(
     children: [singleton({ id: 'scheduler', start: scheduler, leases, ttlMs: 3_000, shutdown: 500 })],
   }),
 );
-const status = singletonStatus(whichChildren(sup)[0]?.ref);
-log(`up (${status?.state ?? 'unknown'})`);
+log(`up (${whichChildren(sup)[0]?.subStatus?.state ?? 'unknown'})`);
+
+// What an operator sees: the singleton's row in whichChildren is `running` on every host, and its
+// subStatus says which host is active (decision 0027). A lease taken elsewhere is no event of
+// this tree, so the row is read every 200 ms and printed when it changes.
+let shown = '';
+const watch = setInterval(() => {
+  let sub;
+  try {
+    sub = whichChildren(sup)[0]?.subStatus;
+  } catch {
+    return; // the tree has just ended
+  }
+  if (sub === undefined) return;
+  const line =
+    sub.state === 'standby'
+      ? `status standby (lease ${sub['heldBy'] === null ? 'not held by another host yet' : `held by ${String(sub['heldBy'])}`})`
+      : sub.state === 'active'
+        ? `status active (fencing token ${String(sub['epoch'])})`
+        : `status ${sub.state}`;
+  if (line !== shown) log((shown = line));
+}, 200);
 stopOnSignals(sup).stopped.then(async () => {
+  clearInterval(watch);
   await leases.close();
   log('host stopped');
 });

@@ -15,6 +15,14 @@ it.runIf(postgresBinDir() !== undefined)('two hosts: one runs the scheduler, the
   expect(running[0]).toContain('resumeId=scheduler incarnation=0 previousExit=none fencingToken=1');
   expect(running[1]).toContain('resumeId=scheduler incarnation=1 previousExit=lost fencingToken=2');
   expect(running[0]!.slice(0, 3)).not.toBe(running[1]!.slice(0, 3)); // on the other host
+  // whichChildren's subStatus, as each host prints it: the holder active under each token, the
+  // other standing by naming the holder.
+  const holderHost = running[0]!.slice(1, 2);
+  const standbyHost = running[1]!.slice(1, 2);
+  expect(result.stdout).toContain(`[${holderHost}] status active (fencing token 1)`);
+  expect(result.stdout).toContain(`[${standbyHost}] status standby (lease held by host-${holderHost})`);
+  expect(result.stdout).toContain(`[${standbyHost}] status active (fencing token 2)`);
+  expect(result.stdout).not.toContain(`[${standbyHost}] status active (fencing token 1)`);
   expect(result.stdout).toContain('lease released');
   expect(result.stdout).toContain('host stopped');
   expect(result.stdout).not.toContain('a tick was refused');
