@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, whichChildren, type Handover, type SupervisorRef } from '@trellis/core';
+import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, whichChildren, type Handover, type Logger, type SupervisorRef } from '@trellis/core';
 import { ClusterOptionsError, fencedWrite, postgresLeases, singleton, singletonStatus, StaleFencingTokenError, type LeaseFact, type Leases } from '../src/index.js';
 import { fromProcess } from '@trellis/process';
 import { handoverFromEnv } from '@trellis/core/env';
@@ -111,6 +111,33 @@ describe.runIf(hasPostgres)('singleton', () => {
     for (const standby of standbys) expect(standby.heldBy).not.toBe('host-a');
     expect(whichChildren(a)[0]).toMatchObject({ status: 'running', subStatus: { state: 'standby', holder: 'host-a', epoch: null, heldBy: 'host-c' } });
     await stopSupervisor(a);
+  });
+
+  it("its state changes reach the tree's logger as lease facts: acquired, standby naming the holder, released", async () => {
+    const records: Array<Record<string, unknown>> = [];
+    const recording = (bindings: Record<string, unknown>): Logger => {
+      const write = (level: string) => (record: unknown) => void records.push({ level, ...bindings, ...(record as Record<string, unknown>) });
+      return { child: (more) => recording({ ...bindings, ...more }), debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+    };
+    const child = fromWorker(async ({ signal }) => new Promise((resolve) => signal.addEventListener('abort', resolve)));
+    const tree = (leases: Leases) =>
+      startSupervisor(defineSupervisor({ id: 'app', logger: recording({}), children: [singleton({ id: 'logged', start: child, leases, ttlMs: 6_000, shutdown: 300 })] }));
+    const a = await tree(hostA);
+    await until('host a active', () => statusOf(a)?.state === 'active');
+    const b = await tree(hostB);
+    await until('host b standby', () => statusOf(b)?.heldBy === 'host-a');
+    await stopSupervisor(a);
+    await until('host b active', () => statusOf(b)?.state === 'active');
+    await stopSupervisor(b);
+    const lease = records.filter((r) => typeof r['event'] === 'string' && (r['event'] as string).startsWith('cluster.lease.') && r['lease'] === 'logged');
+    expect(lease.map((r) => [r['holder'], r['event']])).toEqual([
+      ['host-a', 'cluster.lease.acquired'],
+      ['host-b', 'cluster.lease.standby'],
+      ['host-a', 'cluster.lease.released'],
+      ['host-b', 'cluster.lease.acquired'],
+      ['host-b', 'cluster.lease.released'],
+    ]);
+    expect(lease[1]).toMatchObject({ level: 'info', child: 'logged', heldBy: 'host-a' }); // bound to the singleton's row
   });
 
   it('a crash of the child ends the singleton with the crash; the next start sees it as previousExit, on whichever host', async () => {
