@@ -24,7 +24,7 @@ import { toJSONValue, type JsonValue } from './reports/toJSONValue.js';
  * {@link whichChildren} is called, only while the child runs, and a new incarnation starts
  * without one.
  *
- * @example A worker publishes its sub-status; `whichChildren` shows it, and the child stays running
+ * @example A worker publishes its sub-status, whichChildren shows it, and the child stays running
  * ```ts
  * import assert from 'node:assert/strict';
  * import { defineSupervisor, fromWorker, startSupervisor, stopSupervisor, whichChildren, type SubStatus } from '@trellis/core';
@@ -50,7 +50,10 @@ import { toJSONValue, type JsonValue } from './reports/toJSONValue.js';
  * @category models
  * @since 0.1.0
  */
-export type SubStatus = { readonly state: string } & { readonly [field: string]: JsonValue };
+export type SubStatus = {
+  /** The child's state in its own words, such as `standby` or `active`. */
+  readonly state: string;
+} & { readonly [field: string]: JsonValue };
 
 /**
  * The first rule `value` breaks as a sub-status, as `[field, rule]`, or `undefined`: an object
