@@ -14,7 +14,8 @@ import { tree, treeHelp } from './commands/tree.js';
 const help = `Usage: trellis <command> [options]
 
 Commands:
-  run <config>     start a supervision tree; pino logs on stdout; SIGTERM/SIGINT stop it in order
+  run <config>     start a supervision tree; pino logs on stdout; SIGTERM/SIGINT stop it in order;
+                   SIGHUP reloads it (a rolling restart)
   check <config>   validate every child spec of a tree config and print every error
   tree <config>    print the static tree of a config
 

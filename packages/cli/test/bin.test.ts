@@ -186,6 +186,59 @@ describe('trellis run', () => {
     }
   });
 
+  it('reloads on SIGHUP: a rolling restart of the root\'s workers, the order logged, each ready before its old one stops', async () => {
+    // At debug, the old incarnations' exits (the supervisor stopped them: debug) are logged too.
+    const cli = startCli(['run', 'test/fixtures/reloadable.ts', '--log-level', 'debug']);
+    try {
+      await cli.waitForRecord((r) => r.event === 'tree.started');
+      cli.child.kill('SIGHUP');
+      const started = await cli.waitForRecord((r) => r.event === 'reload.started');
+      expect(started).toMatchObject({ signal: 'SIGHUP', target: 'root', order: ['web-1', 'web-2'], msg: 'reloading root: web-1, web-2, one at a time' });
+      const completed = await cli.waitForRecord((r) => r.event === 'reload.completed');
+      expect(completed).toMatchObject({ target: 'root', outcome: 'completed', replaced: ['web-1', 'web-2'], skipped: [], remaining: [] });
+      // Per child: the replacement started (ready) before the old incarnation exited 'replaced'.
+      const roll = cli
+        .records()
+        .filter((r) => String(r.event).startsWith('sup.') && r.supervisor === 'root' && r.event !== 'sup.stopped')
+        .slice(-8)
+        .map((r) => `${String(r.event)}${r.child === undefined ? '' : `:${String(r.child)}#${String(r.incarnation)}`}${r.event === 'sup.child.exited' ? `:${String(r.reason)}` : ''}`);
+      expect(roll).toEqual([
+        'sup.rollingRestart.started',
+        'sup.child.started:web-1#1',
+        'sup.child.exited:web-1#0:replaced',
+        'sup.child.replaced:web-1#1',
+        'sup.child.started:web-2#1',
+        'sup.child.exited:web-2#0:replaced',
+        'sup.child.replaced:web-2#1',
+        'sup.rollingRestart.completed',
+      ]);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('reloads the supervisor --reload names, and logs a path that names none', async () => {
+    const good = startCli(['run', 'test/fixtures/reloadable.ts', '--reload', 'root/jobs']);
+    const bad = startCli(['run', 'test/fixtures/reloadable.ts', '--reload', 'root/nope']);
+    try {
+      await good.waitForRecord((r) => r.event === 'tree.started');
+      good.child.kill('SIGHUP');
+      expect(await good.waitForRecord((r) => r.event === 'reload.completed')).toMatchObject({ target: 'root/jobs', replaced: ['mailer'] });
+      await bad.waitForRecord((r) => r.event === 'tree.started');
+      bad.child.kill('SIGHUP');
+      expect(await bad.waitForRecord((r) => r.event === 'reload.failed')).toMatchObject({ target: 'root/nope', why: "'root' has no child 'nope'" });
+      good.child.kill('SIGTERM');
+      bad.child.kill('SIGTERM');
+      expect(await good.exited).toEqual({ code: 0, signal: null });
+      expect(await bad.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      good.child.kill('SIGKILL');
+      bad.child.kill('SIGKILL');
+    }
+  });
+
   it('exits 1 with a clear message when the root gives up', async () => {
     const { code, stdout, stderr } = await runCli(['run', 'test/fixtures/givesUp.mjs']);
     expect(code).toBe(1);

@@ -79,7 +79,13 @@ function runtimeOf(ref: SupervisorRef, command: string): SupervisorRuntime {
   return runtimeIn(snapshot.context);
 }
 
-function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v: unknown): void; reject(e: unknown): void }) => object): Promise<T> {
+/**
+ * Sends a command to a running supervisor and resolves with its reply; rejects at once when the
+ * supervisor has ended (core's own command modules only).
+ *
+ * @internal
+ */
+export function send<T>(ref: SupervisorRef, command: string, make: (reply: { resolve(v: unknown): void; reject(e: unknown): void }) => object): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     try {
       runtimeOf(ref, command);

@@ -302,6 +302,7 @@ function buildMachine(config: ResolvedConfig) {
       'sup.terminateChild': { actions: 'handle' },
       'sup.restartChild': { actions: 'handle' },
       'sup.deleteChild': { actions: 'handle' },
+      'sup.replaceChildren': { actions: 'handle' },
       'sup.stop': { actions: 'handle' },
     },
     /** @internal */

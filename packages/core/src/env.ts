@@ -28,7 +28,7 @@ const DEFAULT_PREFIX = 'TRELLIS_';
  * here (or the other way round).
  */
 const WIRE_EXIT_REASONS: ReadonlySet<string> = new Set(
-  Object.keys({ normal: true, shutdown: true, error: true, killed: true, timeout: true, bystander: true, lost: true } satisfies Record<ExitReason, true>),
+  Object.keys({ normal: true, shutdown: true, error: true, killed: true, timeout: true, bystander: true, lost: true, replaced: true } satisfies Record<ExitReason, true>),
 );
 
 /** The suffixes after the prefix, one per variable. */
@@ -179,7 +179,7 @@ export function handoverToEnv(
  * `TRELLIS_HANDOVER` is the source of truth. Its JSON is validated strictly: `resumeId` a
  * non-empty string; `incarnation` a non-negative integer; `previousExit` `null` or an object with
  * `reason` one of `'normal'`, `'shutdown'`, `'error'`, `'killed'`, `'timeout'`, `'bystander'`,
- * `'lost'`, a finite number `at`, `code` a number, `null` or absent, and `signal` a string,
+ * `'lost'`, `'replaced'`, a finite number `at`, `code` a number, `null` or absent, and `signal` a string,
  * `null` or absent; `detail` is any JSON value. Unknown keys are ignored and dropped, so a newer
  * writer does not break an older reader. Every individual variable that is present must agree
  * with the JSON.

@@ -13,7 +13,8 @@ import type { ChildId, ExitStatus, SupervisorExit } from './types.js';
  * @remarks
  * Emitted once per incarnation, when the supervisor counts the child as started: at once for most
  * logic, after {@link READY_EVENT} for `awaitReady` children. `cause` says why: the supervisor's
- * own start (`init`), a restart after an exit (`restart`), or a command (`manual`). OTP's
+ * own start (`init`), a restart after an exit (`restart`), a command (`manual`), or a rolling
+ * restart's replacement (`replace`). OTP's
  * `progress` report.
  *
  * @example
@@ -46,8 +47,12 @@ export interface ChildStartedEvent {
   readonly incarnation: number;
   /** The child's ResumeID. */
   readonly resumeId: string;
-  /** `init` (initial start), `restart` (automatic) or `manual` (startChild/restartChild). */
-  readonly cause: 'init' | 'restart' | 'manual';
+  /**
+   * `init` (initial start), `restart` (automatic), `manual` (startChild/restartChild) or
+   * `replace` (a rolling restart's replacement, ready; a {@link ChildReplacedEvent} follows once
+   * the incarnation it replaces has stopped).
+   */
+  readonly cause: 'init' | 'restart' | 'manual' | 'replace';
 }
 
 /**
@@ -305,6 +310,137 @@ export interface SupervisorStoppedEvent {
 }
 
 /**
+ * A rolling restart has begun: the children it will replace, and in what batches.
+ *
+ * @remarks
+ * Emitted once by {@link rollingRestart}, before the first batch. `children` is the order of
+ * replacement; `maxSurge` and `maxUnavailable` are the options it runs with. A
+ * {@link RollingRestartCompletedEvent} or a {@link RollingRestartAbortedEvent} ends it. OTP has
+ * no counterpart (decision 0026).
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { RollingRestartStartedEvent } from '@trellis/core';
+ * const fact: RollingRestartStartedEvent = { type: 'sup.rollingRestart.started', supervisor: 'root', children: ['a', 'b'], maxSurge: 1, maxUnavailable: 0, readyTimeoutMs: 30_000 };
+ * assert.deepEqual(fact.children, ['a', 'b']);
+ * ```
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export interface RollingRestartStartedEvent {
+  /** The fact's tag. */
+  readonly type: 'sup.rollingRestart.started';
+  /** The supervisor's path from the root, such as `root/web`. */
+  readonly supervisor: string;
+  /** The children to replace, in the order they will be replaced. */
+  readonly children: readonly ChildId[];
+  /** At most this many replacements run beside the incarnations they replace. */
+  readonly maxSurge: number;
+  /** At most this many children are without a ready incarnation at once. */
+  readonly maxUnavailable: number;
+  /** How long a batch's replacements have to become ready. */
+  readonly readyTimeoutMs: number;
+}
+
+/**
+ * A child's incarnation was replaced: its successor is ready and the old incarnation has stopped.
+ *
+ * @remarks
+ * Emitted by a rolling restart for each child it replaced, after the old incarnation's
+ * `sup.child.exited` (reason `replaced`, decision `stopped`). `incarnation` is the new one,
+ * `previousIncarnation` the one replaced; the new incarnation's handover has
+ * `previousExit.reason: 'replaced'`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { ChildReplacedEvent } from '@trellis/core';
+ * const fact: ChildReplacedEvent = { type: 'sup.child.replaced', supervisor: 'root', child: 'web', incarnation: 1, previousIncarnation: 0 };
+ * assert.equal(fact.incarnation, fact.previousIncarnation + 1);
+ * ```
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export interface ChildReplacedEvent {
+  /** The fact's tag. */
+  readonly type: 'sup.child.replaced';
+  /** The supervisor's path from the root, such as `root/web`. */
+  readonly supervisor: string;
+  /** The child's id (the replacement keeps it, and its ResumeID). */
+  readonly child: ChildId;
+  /** The replacement's incarnation. */
+  readonly incarnation: number;
+  /** The incarnation it replaced. */
+  readonly previousIncarnation: number;
+}
+
+/**
+ * A rolling restart stopped before the end: what it replaced stays replaced, the rest is untouched.
+ *
+ * @remarks
+ * `reason` says why: a replacement did not become ready in `readyTimeoutMs`
+ * (`'ready_timeout'`), failed to start or ended before it was ready (`'start_failed'`), or the
+ * supervisor began to stop (`'supervisor_stopping'`). `child` is the child whose replacement
+ * failed, when one did; its old incarnation was left running. `replaced` lists the children
+ * replaced before the abort.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { RollingRestartAbortedEvent } from '@trellis/core';
+ * const fact: RollingRestartAbortedEvent = { type: 'sup.rollingRestart.aborted', supervisor: 'root', reason: 'ready_timeout', child: 'b', replaced: ['a'] };
+ * assert.equal(fact.reason, 'ready_timeout');
+ * ```
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export interface RollingRestartAbortedEvent {
+  /** The fact's tag. */
+  readonly type: 'sup.rollingRestart.aborted';
+  /** The supervisor's path from the root, such as `root/web`. */
+  readonly supervisor: string;
+  /** Why the rolling restart stopped. */
+  readonly reason: 'ready_timeout' | 'start_failed' | 'supervisor_stopping';
+  /** The child whose replacement failed, when one did. */
+  readonly child?: ChildId;
+  /** The children replaced before the abort. */
+  readonly replaced: readonly ChildId[];
+}
+
+/**
+ * A rolling restart replaced every child it was asked to (or skipped the ones that had gone).
+ *
+ * @remarks
+ * `replaced` lists the children replaced, in order; `skipped` those that were no longer running
+ * (or no longer there) when their batch came, which a rolling restart leaves to the strategy.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { RollingRestartCompletedEvent } from '@trellis/core';
+ * const fact: RollingRestartCompletedEvent = { type: 'sup.rollingRestart.completed', supervisor: 'root', replaced: ['a', 'b'], skipped: [] };
+ * assert.equal(fact.replaced.length, 2);
+ * ```
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export interface RollingRestartCompletedEvent {
+  /** The fact's tag. */
+  readonly type: 'sup.rollingRestart.completed';
+  /** The supervisor's path from the root, such as `root/web`. */
+  readonly supervisor: string;
+  /** The children replaced, in order. */
+  readonly replaced: readonly ChildId[];
+  /** The children that were not running when their batch came, left as they were. */
+  readonly skipped: readonly ChildId[];
+}
+
+/**
  * Every fact a supervisor emits.
  *
  * @remarks
@@ -340,4 +476,8 @@ export type SupervisorFact =
   | IntensityExceededEvent
   | ShutdownTimedOutEvent
   | SupervisorStoppingEvent
-  | SupervisorStoppedEvent;
+  | SupervisorStoppedEvent
+  | RollingRestartStartedEvent
+  | ChildReplacedEvent
+  | RollingRestartAbortedEvent
+  | RollingRestartCompletedEvent;

@@ -16,13 +16,13 @@
  * ```ts
  * import assert from 'node:assert/strict';
  * import { EXIT_REASONS } from '@trellis/core';
- * assert.deepEqual(EXIT_REASONS, ['normal', 'shutdown', 'error', 'killed', 'timeout', 'bystander', 'lost']);
+ * assert.deepEqual(EXIT_REASONS, ['normal', 'shutdown', 'error', 'killed', 'timeout', 'bystander', 'lost', 'replaced']);
  * ```
  *
  * @category handover
  * @since 0.1.0
  */
-export const EXIT_REASONS = Object.freeze(['normal', 'shutdown', 'error', 'killed', 'timeout', 'bystander', 'lost'] as const);
+export const EXIT_REASONS = Object.freeze(['normal', 'shutdown', 'error', 'killed', 'timeout', 'bystander', 'lost', 'replaced'] as const);
 
 /**
  * Why an incarnation of a child ended.
@@ -32,7 +32,9 @@ export const EXIT_REASONS = Object.freeze(['normal', 'shutdown', 'error', 'kille
  * be killed (`brutal_kill`, or its `shutdown` time ran out); `timeout` is a liveness kill;
  * `lost` is the previous exit of a child that was running when the whole program died (known
  * from a durable `handoverStore`); `bystander` marks a child that its supervisor stopped because a sibling failed
- * (`one_for_all`, `rest_for_one`).
+ * (`one_for_all`, `rest_for_one`); `replaced` marks an incarnation that a rolling restart
+ * (`rollingRestart`) replaced with a ready successor, and is the `previousExit` that successor
+ * is handed (decision 0026). Like `shutdown`, `replaced` is a clean exit.
  *
  * @example
  * ```ts

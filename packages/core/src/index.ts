@@ -35,6 +35,7 @@ export {
   type StartSupervisorOptions,
 } from './commands.js';
 export { handoverFromEnv, handoverToEnv, HandoverEnvError } from './env.js';
+export { rollingRestart, type RollingRestartOptions, type RollingRestartReport } from './rollingRestart.js';
 export {
   ChildAlreadyPresentError,
   ChildAlreadyStartedError,
@@ -55,10 +56,14 @@ export {
 } from './errors.js';
 export type {
   ChildExitedEvent,
+  ChildReplacedEvent,
   ChildRestartingEvent,
   ChildStartedEvent,
   ChildStartFailedEvent,
   IntensityExceededEvent,
+  RollingRestartAbortedEvent,
+  RollingRestartCompletedEvent,
+  RollingRestartStartedEvent,
   ShutdownTimedOutEvent,
   SupervisorFact,
   SupervisorStoppedEvent,

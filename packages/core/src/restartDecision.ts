@@ -28,9 +28,12 @@ export type RestartDecision = 'restart' | 'keep' | 'delete';
 
 type ExitClass = 'clean' | 'abnormal';
 
-/** `normal` and `shutdown` are clean; every other reason (crash, killed, timeout) is abnormal. */
+/**
+ * `normal` and `shutdown` are clean, and so is `replaced` (a stop the supervisor asked for, as
+ * `shutdown` is); every other reason (crash, killed, timeout) is abnormal.
+ */
 function classify(reason: ExitReason): ExitClass {
-  return reason === 'normal' || reason === 'shutdown' ? 'clean' : 'abnormal';
+  return reason === 'normal' || reason === 'shutdown' || reason === 'replaced' ? 'clean' : 'abnormal';
 }
 
 const TABLE: Readonly<Record<RestartType, Readonly<Record<ExitClass, RestartDecision>>>> = {
@@ -43,7 +46,7 @@ const TABLE: Readonly<Record<RestartType, Readonly<Record<ExitClass, RestartDeci
  * Decides what happens to a child that exited by itself (OTP-SEMANTICS §1.4).
  *
  * @remarks
- * | restart | `normal` / `shutdown` | anything else |
+ * | restart | `normal` / `shutdown` / `replaced` | anything else |
  * |---|---|---|
  * | permanent | restart | restart |
  * | transient | keep | restart |

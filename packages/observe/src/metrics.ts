@@ -91,6 +91,11 @@ export interface TrellisMetrics {
  *   computed at scrape time (gauge); an incarnation started before the metrics saw it counts
  *   from when it was first seen;
  * - `trellis_intensity_exceeded_total{supervisor}`: supervisors giving up (counter);
+ * - `trellis_child_replacements_total{supervisor,child}`: incarnations replaced by a rolling
+ *   restart (counter; a replacement is not a restart, so `trellis_child_restarts_total` does not
+ *   count it);
+ * - `trellis_rolling_restarts_total{supervisor,outcome}`: rolling restarts that ended, `completed`
+ *   or `aborted` (counter);
  * - `trellis_restart_duration_seconds{supervisor,child}`: from a child's exit to the start of
  *   its next incarnation, for automatic restarts (histogram).
  *
@@ -130,6 +135,8 @@ export function createMetrics(options: MetricsOptions = {}): TrellisMetrics {
 
   const registers = [registry];
   const restarts = new Counter({ name: 'trellis_child_restarts_total', help: 'Automatic restarts of a child.', labelNames: ['supervisor', 'child'] as const, registers });
+  const replacements = new Counter({ name: 'trellis_child_replacements_total', help: 'Incarnations of a child replaced by a rolling restart.', labelNames: ['supervisor', 'child'] as const, registers });
+  const rolls = new Counter({ name: 'trellis_rolling_restarts_total', help: 'Rolling restarts that ended, by outcome (completed, aborted).', labelNames: ['supervisor', 'outcome'] as const, registers });
   const intensity = new Counter({ name: 'trellis_intensity_exceeded_total', help: 'Times a supervisor exceeded its restart intensity and gave up.', labelNames: ['supervisor'] as const, registers });
   const restartDuration = new Histogram({
     name: 'trellis_restart_duration_seconds',
@@ -208,6 +215,8 @@ export function createMetrics(options: MetricsOptions = {}): TrellisMetrics {
       }
       case 'sup.child.exited': {
         const key = `${fact.supervisor}/${fact.child}`;
+        // A rolling restart's replacement started before the incarnation it replaced exited.
+        if ((started.get(key)?.incarnation ?? -1) > fact.incarnation) return;
         started.delete(key);
         if (fact.decision === 'delete') exitedAt.delete(key);
         else exitedAt.set(key, clock.now());
@@ -215,6 +224,13 @@ export function createMetrics(options: MetricsOptions = {}): TrellisMetrics {
       }
       case 'sup.intensity.exceeded':
         intensity.inc({ supervisor: fact.supervisor });
+        return;
+      case 'sup.child.replaced':
+        replacements.inc({ supervisor: fact.supervisor, child: fact.child });
+        return;
+      case 'sup.rollingRestart.completed':
+      case 'sup.rollingRestart.aborted':
+        rolls.inc({ supervisor: fact.supervisor, outcome: fact.type === 'sup.rollingRestart.completed' ? 'completed' : 'aborted' });
         return;
       case 'sup.stopped': {
         const prefix = `${fact.supervisor}/`;

@@ -164,6 +164,8 @@ export function reduceTree(state: TreeState, fact: SupervisorFact): TreeState {
         children: withChild(state, fact.supervisor, fact.child, (c) => ({ status: 'running', incarnation: fact.incarnation, restarts: c.restarts + (fact.cause === 'restart' ? 1 : 0) })),
       };
     case 'sup.child.exited': {
+      // A rolling restart's replacement started before the incarnation it replaced exited.
+      if ((state.children[`${fact.supervisor}/${fact.child}`]?.incarnation ?? -1) > fact.incarnation) return state;
       if (fact.decision === 'delete') {
         const { [`${fact.supervisor}/${fact.child}`]: _deleted, ...children } = state.children;
         return { supervisors: state.supervisors, children };
@@ -179,6 +181,10 @@ export function reduceTree(state: TreeState, fact: SupervisorFact): TreeState {
       return { supervisors: withSupervisor(state, fact.supervisor, { intensityExceeded: (state.supervisors[fact.supervisor]?.intensityExceeded ?? 0) + 1 }), children: state.children };
     case 'sup.shutdown.timedOut':
     case 'sup.stopping':
+    case 'sup.rollingRestart.started':
+    case 'sup.child.replaced':
+    case 'sup.rollingRestart.aborted':
+    case 'sup.rollingRestart.completed':
       return state;
     case 'sup.stopped': {
       const prefix = `${fact.supervisor}/`;

@@ -1,4 +1,4 @@
-import { defineSupervisor, startSupervisor, stopSupervisor, terminateChild, type SupervisorFact } from '@trellis/core';
+import { defineSupervisor, rollingRestart, startSupervisor, stopSupervisor, terminateChild, type SupervisorFact } from '@trellis/core';
 import { createTestClock, scriptedChild, settle } from '@trellis/core/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,24 @@ describe('createMetrics', () => {
     expect(await value(metrics.registry, 'trellis_child_uptime_seconds', { supervisor: 'root', child: 'http' })).toBeUndefined();
     await stopSupervisor(ref);
     expect(await value(metrics.registry, 'trellis_children', { supervisor: 'root', status: 'running' })).toBeUndefined();
+  });
+
+  it('counts replacements and rolling restarts, not as restarts; uptime starts again with the replacement', async () => {
+    const clock = createTestClock();
+    const web = scriptedChild();
+    const ref = await startSupervisor(defineSupervisor({ id: 'root', children: [{ id: 'a', start: web }, { id: 'b', start: web }] }), { clock });
+    const metrics = createMetrics({ clock, registry: new Registry() });
+    metrics.attach(ref);
+    await value(metrics.registry, 'trellis_children', { supervisor: 'root', status: 'running' }); // first scrape: uptime counts from here
+    clock.advance(2_000);
+    expect(await rollingRestart(ref)).toMatchObject({ outcome: 'completed' });
+    clock.advance(500);
+    expect(await value(metrics.registry, 'trellis_child_replacements_total', { supervisor: 'root', child: 'a' })).toBe(1);
+    expect(await value(metrics.registry, 'trellis_rolling_restarts_total', { supervisor: 'root', outcome: 'completed' })).toBe(1);
+    expect(await value(metrics.registry, 'trellis_child_restarts_total', { supervisor: 'root', child: 'a' })).toBeUndefined();
+    // The old incarnation's exit came after its replacement started: the child still runs, since the replacement.
+    expect(await value(metrics.registry, 'trellis_child_uptime_seconds', { supervisor: 'root', child: 'a' })).toBe(0.5);
+    await stopSupervisor(ref);
   });
 
   it('times a restart from the exit fact to the started fact of the same child', async () => {

@@ -328,7 +328,7 @@ export function createTelemetry(rootOrOptions?: SupervisorRef | TelemetryOptions
   meter.addBatchObservableCallback(observeBudgets, [budgetUsed, budgetLimit]);
 
   /** `supervisor/child` → the kind of a child counted in `trellis.child.active`. */
-  const running = new Map<string, { supervisor: string; child: string; kind: string }>();
+  const running = new Map<string, { supervisor: string; child: string; kind: string; incarnation: number }>();
   /** `supervisor/child` → the clock reading when its restart was due. */
   const dueAt = new Map<string, number>();
   /** `supervisor/child` → the open restart span, in the order opened. */
@@ -375,7 +375,7 @@ export function createTelemetry(rootOrOptions?: SupervisorRef | TelemetryOptions
       }
       for (const c of children) {
         if (c.status !== 'running') continue;
-        running.set(`${path}/${c.id}`, { supervisor: path, child: c.id, kind: c.type });
+        running.set(`${path}/${c.id}`, { supervisor: path, child: c.id, kind: c.type, incarnation: c.incarnation });
         active.add(1, { [ATTRIBUTES.supervisor]: path, [ATTRIBUTES.child]: c.id, [ATTRIBUTES.kind]: c.type });
       }
     }
@@ -412,10 +412,8 @@ export function createTelemetry(rootOrOptions?: SupervisorRef | TelemetryOptions
         const key = `${fact.supervisor}/${fact.child}`;
         const kind = kindOf(source, fact.child);
         const attributes = { [ATTRIBUTES.supervisor]: fact.supervisor, [ATTRIBUTES.child]: fact.child, [ATTRIBUTES.kind]: kind };
-        if (!running.has(key)) {
-          running.set(key, { supervisor: fact.supervisor, child: fact.child, kind });
-          active.add(1, attributes);
-        }
+        if (!running.has(key)) active.add(1, attributes);
+        running.set(key, { supervisor: fact.supervisor, child: fact.child, kind, incarnation: fact.incarnation });
         if (fact.cause === 'restart') {
           restarts.add(1, attributes);
           const due = dueAt.get(key);
@@ -444,16 +442,18 @@ export function createTelemetry(rootOrOptions?: SupervisorRef | TelemetryOptions
         const was = running.get(key);
         const kind = was?.kind ?? kindOf(source, fact.child);
         const attributes: Attributes = { [ATTRIBUTES.supervisor]: fact.supervisor, [ATTRIBUTES.child]: fact.child, [ATTRIBUTES.kind]: kind };
-        if (was !== undefined) {
+        // A rolling restart's replacement started before the incarnation it replaced exited: the child still runs.
+        const superseded = was !== undefined && was.incarnation > fact.incarnation;
+        if (was !== undefined && !superseded) {
           running.delete(key);
           active.add(-1, attributes);
         }
-        const abnormal = fact.exit.reason !== 'normal' && fact.exit.reason !== 'shutdown';
+        const abnormal = fact.exit.reason !== 'normal' && fact.exit.reason !== 'shutdown' && fact.exit.reason !== 'replaced';
         const exitAttributes: Attributes = { ...attributes, [ATTRIBUTES.reason]: fact.exit.reason };
         if (abnormal) exitAttributes[ATTRIBUTES.errorType] = fact.exit.reason;
         exits.add(1, exitAttributes); // metrics: the tree's shape only, never the process's
-        const osChild = processes.get(key);
-        processes.delete(key);
+        const osChild = superseded ? undefined : processes.get(key);
+        if (!superseded) processes.delete(key);
         const processExit: Attributes = processAttributes(osChild);
         delete processExit[ATTRIBUTES.processPid]; // on the log record only: a span outlives the pid
         if (typeof fact.exit.code === 'number') processExit[ATTRIBUTES.exitCode] = fact.exit.code;

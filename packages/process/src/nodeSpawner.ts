@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
+import { spawn, type SendHandle, type Serializable } from 'node:child_process';
 import type { ProcessExitInfo, ProcessHandle, ProcessSpawner, SpawnOptions } from './spawner.js';
 import { registerGroup, unregisterGroup } from './watchdog.js';
 
@@ -99,6 +99,16 @@ export function createNodeSpawner(options: NodeSpawnerOptions = {}): ProcessSpaw
         },
         onMessage(listener) {
           child.on('message', listener);
+        },
+        sendToChild(message, sendHandle) {
+          return new Promise<void>((resolve, reject) => {
+            if (!spawnOptions.ipc || typeof child.send !== 'function' || !child.connected) {
+              reject(new Error(`process ${String(pid)} (${command}): no IPC channel to send on (spawn it with ipc: true; fromProcess does for a readiness of kind 'ipc')${spawnOptions.ipc ? ', or it has gone' : ''}`));
+              return;
+            }
+            // The callback, not 'error', reports a failed send: nothing is left unhandled.
+            child.send(message as Serializable, sendHandle as SendHandle, (error) => (error === null || error === undefined ? resolve() : reject(error)));
+          });
         },
         kill(signal, group) {
           if (pid === undefined) return;

@@ -94,6 +94,18 @@ export interface ProcessHandle {
    * throws for a process that has already gone.
    */
   kill(signal: NodeJS.Signals, group: boolean): void;
+  /**
+   * Sends `message` over the IPC channel, with `sendHandle` (a listening server or socket) passed
+   * to the child as Node's `child.send(message, sendHandle)` does: the way a parent shares one
+   * listening port between several process children (node:cluster does the same). Resolves once
+   * the message is written; rejects when the process has no IPC channel (it was not spawned with
+   * `ipc: true`, for `fromProcess` a `readiness` of kind `ipc`) or it has gone. Optional: a
+   * spawner whose processes have no IPC leaves it out.
+   *
+   * @param message - any value Node's IPC serialises (JSON by default).
+   * @param sendHandle - a `net.Server`, `net.Socket` or listening handle to pass, if any.
+   */
+  sendToChild?(message: unknown, sendHandle?: unknown): Promise<void>;
 }
 
 /**

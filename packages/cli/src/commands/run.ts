@@ -1,11 +1,12 @@
 /**
  * `trellis run <config>`: start a tree, log its facts with pino to stdout, serve the HTTP
- * endpoints on request, stop it in order on SIGTERM/SIGINT.
+ * endpoints on request, stop it in order on SIGTERM/SIGINT, reload it (a rolling restart) on SIGHUP.
  *
  * @module
  */
 import { parseArgs } from 'node:util';
 import { startSupervisor, stopOnSignals, stopSupervisor, type SupervisorExit, type SupervisorRef } from '@trellis/core';
+import { reloadOnHangup } from './reload.js';
 import { createDashboard, createHealthServer, createMetrics, createPinoReporter, createTreeObserver, fanOut, type HealthServer } from '@trellis/observe';
 import { setDefaultProcessLogger } from '@trellis/process';
 import pino from 'pino';
@@ -14,7 +15,7 @@ import { logSignal } from './logSignal.js';
 import { type Io, parseAddress, UsageError } from './shared.js';
 import { startOtel } from '../otel/startOtel.js';
 
-export const runHelp = `Usage: trellis run <config> [--http HOST:PORT] [--ui-actions] [--log-level LEVEL] [--otel]
+export const runHelp = `Usage: trellis run <config> [--http HOST:PORT] [--ui-actions] [--log-level LEVEL] [--otel] [--reload PATH]
 
 Starts the tree a config module exports (TS or JS; TS is loaded without a build step) and
 logs every supervisor report as one pino JSON line on stdout. The default export is a
@@ -24,6 +25,9 @@ SIGTERM or SIGINT stops the tree in order (children in reverse start order, each
 shutdown) and exits 0. Repeats are ignored (launchers send signals in pairs), except a SIGINT
 1 s or more after the first, which exits at once with 130. Every process child's output is
 logged (stdout at info, stderr at warn) unless it has a logger of its own.
+SIGHUP reloads: a rolling restart (rollingRestart, defaults) of the root's worker children, or
+of the supervisor --reload names; each replacement is ready before the child it replaces stops.
+The order is logged (event "reload.started"), then "reload.completed" or "reload.aborted".
 Exits 1 when the tree fails to start or the root supervisor gives up.
 
 Options:
@@ -35,6 +39,8 @@ Options:
   --log-level LEVEL  trace|debug|info|warn|error|fatal|silent; default $TRELLIS_LOG_LEVEL or info
   --otel             also export traces, metrics and logs with OpenTelemetry, configured by the
                      standard OTEL_* variables (default OTLP/HTTP to localhost:4318)
+  --reload PATH      the supervisor SIGHUP reloads, by its path in the tree (e.g. root/web);
+                     default the root
   -h, --help         show this help`;
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -52,6 +58,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       'ui-actions': { type: 'boolean' },
       'log-level': { type: 'string' },
       otel: { type: 'boolean' },
+      reload: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,6 +71,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const level = values['log-level'] ?? process.env.TRELLIS_LOG_LEVEL ?? 'info';
   if (!LEVELS.has(level)) throw new UsageError(`--log-level must be one of ${[...LEVELS].join(', ')} (got '${level}')`);
   const httpFlag = values.http === undefined ? undefined : parseAddress(values.http);
+  const reloadPath = values.reload;
+  if (reloadPath !== undefined && (reloadPath.length === 0 || reloadPath.startsWith('/') || reloadPath.endsWith('/') || reloadPath.includes('//')))
+    throw new UsageError(`--reload must be a supervisor's path in the tree, such as root/web (got '${reloadPath}')`);
 
   const logger = pino({ level, name: 'trellis' }, pino.destination({ dest: 1, sync: true }));
   const dashboard = createDashboard({ actions: values['ui-actions'] === true });
@@ -87,7 +97,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const starting = startSupervisor(loaded.logic(), { inspect: observer.inspect });
   // Handled from before the tree has started, so a signal that arrives meanwhile is not lost.
   const signals = stopOnSignals(starting, { onSignal: logSignal(logger) });
+  // SIGHUP's default would end the program: it is a reload here, from the start on (ignored until the tree runs).
+  const reload = reloadOnHangup(starting, { logger, path: reloadPath, stopping: () => signals.signal !== undefined });
   const finish = async (code: number): Promise<void> => {
+    reload.dispose();
     restoreProcessLogger();
     await server?.close();
     dashboard.close();

@@ -138,7 +138,9 @@ export interface Report {
  * (OTP's `child_terminated` rule), and so is a child that crashed while it was being stopped
  * (`shutdown_error`); a child waiting for another start attempt (`sup.child.restarting`: a retry
  * after a failed start, a backoff delay, or a restart the budget holds) is `warn`, as it is not
- * running; a child its supervisor stopped on purpose is `debug`.
+ * running; a child its supervisor stopped on purpose is `debug`. A rolling restart's progress
+ * (started, a child replaced, completed) is `info`, and its abort `warn`: the old incarnations
+ * still serve.
  *
  * @param fact - the fact.
  * @returns its level.
@@ -165,6 +167,12 @@ export function levelOf(fact: SupervisorFact): ReportLevel {
     }
     case 'sup.child.restarting':
       return 'warn';
+    case 'sup.rollingRestart.started':
+    case 'sup.child.replaced':
+    case 'sup.rollingRestart.completed':
+      return 'info';
+    case 'sup.rollingRestart.aborted':
+      return 'warn'; // the old incarnations still serve; nothing has failed that the strategy must handle
     case 'sup.stopping':
       return 'debug'; // OTP reports no start of a shutdown; sup.stopped follows at info
     case 'sup.stopped':
@@ -331,6 +339,34 @@ export function toReport(fact: SupervisorFact, context?: ReportContext): Report 
         supervisor,
         msg: 'supervisor stopping',
         fields: { event: fact.type, reason: fact.exit.reason, ...(fact.exit.detail === undefined ? {} : { detail: toJSONValue(fact.exit.detail) }) },
+      };
+    case 'sup.rollingRestart.started':
+      return {
+        level,
+        supervisor,
+        msg: 'rolling restart started',
+        fields: { event: fact.type, children: [...fact.children], maxSurge: fact.maxSurge, maxUnavailable: fact.maxUnavailable, readyTimeoutMs: fact.readyTimeoutMs },
+      };
+    case 'sup.child.replaced':
+      return {
+        level,
+        supervisor,
+        msg: 'child replaced',
+        fields: { event: fact.type, child: fact.child, incarnation: fact.incarnation, previousIncarnation: fact.previousIncarnation },
+      };
+    case 'sup.rollingRestart.aborted':
+      return {
+        level,
+        supervisor,
+        msg: 'rolling restart aborted',
+        fields: { event: fact.type, reason: fact.reason, ...(fact.child === undefined ? {} : { child: fact.child }), replaced: [...fact.replaced] },
+      };
+    case 'sup.rollingRestart.completed':
+      return {
+        level,
+        supervisor,
+        msg: 'rolling restart completed',
+        fields: { event: fact.type, replaced: [...fact.replaced], skipped: [...fact.skipped] },
       };
     case 'sup.stopped':
       return {

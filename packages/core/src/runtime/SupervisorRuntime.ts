@@ -37,7 +37,8 @@ import { ChildTable, type ChildRecord } from './childTable.js';
 import { writeReport } from './report.js';
 import { consumeParallelExit } from './childLifecycle.js';
 import { cmdDeleteChild, cmdRestartChild, cmdStartChild, cmdTerminateChild } from './commands.js';
-import { isCommand, type RuntimeEvent } from './events.js';
+import { isCommand, type Reply, type RuntimeEvent } from './events.js';
+import { abortRoll, cmdReplaceChildren, consumeReadiness, type RollState } from './replace.js';
 import { JobDriver } from './jobs.js';
 import { dynamicPolicy, staticPolicy, type SupervisorPolicy } from './policy.js';
 import { onChildEnded, onHealth, onRetry } from './restarts.js';
@@ -68,6 +69,8 @@ export class SupervisorRuntime {
 
   phaseValue: Phase = 'starting';
   shuttingDown = false;
+  /** The rolling restart under way, and its caller (one at a time; `replace.ts`). */
+  roll: { readonly state: RollState; readonly reply: Reply } | undefined;
   private stopReplies: Array<{ resolve(value: unknown): void }> = [];
   /** A root holds its program open from its start to its end (decision 0008); nested ones need not. */
   private readonly root: boolean;
@@ -126,6 +129,7 @@ export class SupervisorRuntime {
     const jobs = this.jobs;
     if (jobs.busy) {
       if (jobs.wait?.kind === 'exitAll' && consumeParallelExit(this, jobs.wait, event)) return;
+      if (jobs.wait?.kind === 'readyAll' && consumeReadiness(this, jobs.wait, event)) return;
       const resume = jobs.match(event);
       if (resume !== undefined) {
         jobs.resume(resume);
@@ -172,6 +176,9 @@ export class SupervisorRuntime {
       case 'sup.deleteChild':
         cmdDeleteChild(this, event.id, event.reply);
         return;
+      case 'sup.replaceChildren':
+        cmdReplaceChildren(this, event.roll, event.reply);
+        return;
       case 'sup.stop':
         if (event.reply) this.stopReplies.push(event.reply);
         beginShutdown(this, event.detail === undefined ? { reason: event.reason } : { reason: event.reason, detail: event.detail });
@@ -188,6 +195,7 @@ export class SupervisorRuntime {
     this.table.releaseAll();
     this.shuttingDown = false;
     for (const event of this.jobs.finish()) this.refuse(event);
+    if (this.roll !== undefined) abortRoll(this, this.roll.state, this.roll.reply);
     for (const reply of this.stopReplies.splice(0)) reply.resolve(exit);
     this.emit({ type: 'sup.stopped', supervisor: this.path, exit: { reason: exit.reason, detail: describeDetail(exit.detail) } });
     this.letProgramGo();
@@ -209,6 +217,7 @@ export class SupervisorRuntime {
     killAll(this);
     this.table.releaseAll();
     for (const event of queued) this.refuse(event);
+    if (this.roll !== undefined) abortRoll(this, this.roll.state, this.roll.reply);
     for (const reply of this.stopReplies.splice(0)) reply.resolve(this.exit);
     // Observers learn of a killed supervisor's end too (its listeners are cleared after this).
     if (wasRunning) this.emit({ type: 'sup.stopped', supervisor: this.path, exit: this.exit });
@@ -218,6 +227,10 @@ export class SupervisorRuntime {
   private refuse(event: RuntimeEvent): void {
     if (event.type === 'sup.stop') {
       event.reply?.resolve(this.exit);
+      return;
+    }
+    if (event.type === 'sup.replaceChildren' && event.roll.queue !== undefined) {
+      abortRoll(this, event.roll, event.reply); // a roll under way ends, reported; it is no caller's mistake
       return;
     }
     if (isCommand(event)) event.reply.reject(new SupervisorNotRunningError(this.path, event.type.slice(4)));

@@ -22,8 +22,8 @@ import type { SupervisorRuntime } from './SupervisorRuntime.js';
 export type StartCause = 'init' | 'restart' | 'manual';
 /** How a start attempt ended. */
 export type StartResult = { readonly ok: true } | { readonly ok: false; readonly cause: unknown };
-/** Why a child is stopped: the supervisor's shutdown (or a command), or a sibling's restart. */
-export type StopWhy = 'shutdown' | 'bystander';
+/** Why a child is stopped: the supervisor's shutdown (or a command), a sibling's restart, or its replacement by a rolling restart. */
+export type StopWhy = 'shutdown' | 'bystander' | 'replaced';
 
 /** Starts the next incarnation of a child; waits for its readiness when its logic says it. */
 export function* startChild(rt: SupervisorRuntime, rec: ChildRecord, cause: StartCause): Job<StartResult> {
@@ -86,30 +86,46 @@ export function* stopChild(rt: SupervisorRuntime, rec: ChildRecord, why: StopWhy
   const ref = rec.ref;
   if (ref === undefined) return;
   rec.state = 'stopping';
-  const shutdown = rec.spec.shutdown;
-  let status = stopAtOnce(rt, rec, ref, why, offender);
-  if (status === undefined) {
-    const token = rt.jobs.token();
-    ref.send({ type: SHUTDOWN_REQUEST });
-    const resume =
-      rec.ref === ref && (ref.getSnapshot() as { status: string }).status === 'active'
-        ? yield* waitExit(rt, ref, token, shutdown)
-        : { kind: 'ended' as const, snapshot: ref.getSnapshot() as EndedSnapshot };
-    if (resume.kind === 'timeout') {
-      stopActor(ref);
-      status = stoppedStatus(rt, 'killed', offender);
-      rt.emit({ type: 'sup.shutdown.timedOut', supervisor: rt.path, child: rec.spec.id, incarnation: rec.incarnation, shutdownMs: shutdown as number }, rec);
-    } else {
-      const ended = resume.kind === 'ended' ? statusOfEnded(resume.snapshot, rec.protocol.kind === 'supervisor', rt.clock.now()) : undefined;
-      // Whatever the child answered after being asked, it stopped because we asked (decision
-      // 0003). A real crash on the way out (not its own abort) is kept in the detail as
-      // `{ error }`, which the report of the exit shows as OTP's shutdown_error.
-      let detail = ended?.reason === 'shutdown' ? ended.detail : undefined;
-      if (ended?.reason === 'error' && !isAbortError(ended.detail)) detail = { error: ended.detail };
-      status = stoppedStatus(rt, why, offender, detail);
-    }
-  }
+  const status = yield* stopIncarnation(rt, rec, ref, rec.incarnation, why, offender, () => rec.ref === ref);
   finishStop(rt, rec, status);
+}
+
+/**
+ * The shutdown protocol for one incarnation `ref` of `rec`, whether or not the record holds it
+ * (a rolling restart stops the incarnation it replaced after the record moved on): returns how
+ * it ended, and leaves the table alone. `owned` says whether the incarnation is still the one
+ * to wait for once asked.
+ */
+export function* stopIncarnation(
+  rt: SupervisorRuntime,
+  rec: ChildRecord,
+  ref: AnyActorRef,
+  incarnation: number,
+  why: StopWhy,
+  offender: ChildId | undefined,
+  owned: () => boolean = () => true,
+): Job<ExitStatus> {
+  const shutdown = rec.spec.shutdown;
+  const status = stopAtOnce(rt, rec, ref, why, offender);
+  if (status !== undefined) return status;
+  const token = rt.jobs.token();
+  ref.send({ type: SHUTDOWN_REQUEST });
+  const resume =
+    owned() && (ref.getSnapshot() as { status: string }).status === 'active'
+      ? yield* waitExit(rt, ref, token, shutdown)
+      : { kind: 'ended' as const, snapshot: ref.getSnapshot() as EndedSnapshot };
+  if (resume.kind === 'timeout') {
+    stopActor(ref);
+    rt.emit({ type: 'sup.shutdown.timedOut', supervisor: rt.path, child: rec.spec.id, incarnation, shutdownMs: shutdown as number }, rec);
+    return stoppedStatus(rt, 'killed', offender);
+  }
+  const ended = resume.kind === 'ended' ? statusOfEnded(resume.snapshot, rec.protocol.kind === 'supervisor', rt.clock.now()) : undefined;
+  // Whatever the child answered after being asked, it stopped because we asked (decision
+  // 0003). A real crash on the way out (not its own abort) is kept in the detail as
+  // `{ error }`, which the report of the exit shows as OTP's shutdown_error.
+  let detail = ended?.reason === 'shutdown' ? ended.detail : undefined;
+  if (ended?.reason === 'error' && !isAbortError(ended.detail)) detail = { error: ended.detail };
+  return stoppedStatus(rt, why, offender, detail);
 }
 
 /**
@@ -191,7 +207,7 @@ function* waitExit(rt: SupervisorRuntime, ref: AnyActorRef, token: number, shutd
   return yield { kind: 'exit', ref, token };
 }
 
-function stoppedStatus(rt: SupervisorRuntime, reason: 'shutdown' | 'bystander' | 'killed', offender: ChildId | undefined, detail?: unknown): ExitStatus {
+function stoppedStatus(rt: SupervisorRuntime, reason: StopWhy | 'killed', offender: ChildId | undefined, detail?: unknown): ExitStatus {
   const at = rt.clock.now();
   if (offender !== undefined) return { reason, detail: detail === undefined ? { offender } : { offender, detail }, at };
   return detail === undefined ? { reason, at } : { reason, detail, at };
@@ -212,7 +228,7 @@ export function killChild(rt: SupervisorRuntime, rec: ChildRecord): void {
 }
 
 /** A worker that rejects with its own abort (or a timeout) when asked to stop has not crashed. */
-function isAbortError(detail: unknown): boolean {
+export function isAbortError(detail: unknown): boolean {
   const name = (detail as { name?: unknown } | undefined)?.name;
   return name === 'AbortError' || name === 'TimeoutError';
 }
@@ -223,7 +239,7 @@ function notReadyCause(output: unknown): unknown {
   return new Error('the child exited before it was ready');
 }
 
-function briefError(cause: unknown): { name: string; message: string } {
+export function briefError(cause: unknown): { name: string; message: string } {
   const { name, message } = serializeError(cause);
   return { name, message };
 }

@@ -8,6 +8,7 @@
 import type { EventObject } from 'xstate';
 import { READY_EVENT, SHUTDOWN_REQUEST } from '../childProtocol.js';
 import type { ChildId, ChildSpec, ChildSpecInput, DynamicChildInput, SupervisorExit } from '../types.js';
+import type { RollState } from './replace.js';
 
 /** The promise callbacks of the caller of a command. */
 export interface Reply {
@@ -21,6 +22,8 @@ export type CommandEvent =
   | { type: 'sup.terminateChild'; id: ChildId; reply: Reply }
   | { type: 'sup.restartChild'; id: ChildId; reply: Reply }
   | { type: 'sup.deleteChild'; id: ChildId; reply: Reply }
+  /** A rolling restart: sent once by the caller, then by the runtime itself before each batch. */
+  | { type: 'sup.replaceChildren'; roll: RollState; reply: Reply }
   | { type: 'sup.stop'; reason: SupervisorExit['reason']; detail?: unknown; reply?: Reply };
 
 /** A child's `xstate.error.actor.*` event, under a fixed type (see {@link childEndEvent}). */
@@ -63,7 +66,13 @@ export function childEndEvent(event: EventObject): RuntimeEvent | undefined {
 
 /** A command that has a reply to reject (`sup.stop` resolves instead). */
 export function isCommand(event: RuntimeEvent): event is Exclude<CommandEvent, { type: 'sup.stop' }> {
-  return event.type === 'sup.startChild' || event.type === 'sup.terminateChild' || event.type === 'sup.restartChild' || event.type === 'sup.deleteChild';
+  return (
+    event.type === 'sup.startChild' ||
+    event.type === 'sup.terminateChild' ||
+    event.type === 'sup.restartChild' ||
+    event.type === 'sup.deleteChild' ||
+    event.type === 'sup.replaceChildren'
+  );
 }
 
 /** A child's end event as the snapshot it reports. */

@@ -19,14 +19,23 @@ export type Wait =
   | { readonly kind: 'exit'; readonly ref: AnyActorRef; readonly token: number }
   /** A dynamic supervisor's parallel shutdown: every child asked at once, one timer for all. */
   | { readonly kind: 'exitAll'; readonly pending: Map<string, ChildRecord>; readonly token: number }
-  | { readonly kind: 'ready'; readonly ref: AnyActorRef };
+  | { readonly kind: 'ready'; readonly ref: AnyActorRef }
+  /**
+   * A rolling restart's batch: every replacement started at once, one timer for all
+   * (`replace.ts`). Keyed by actor id; the value is the batch's own record of the replacement.
+   */
+  | { readonly kind: 'readyAll'; readonly pending: Map<string, unknown>; readonly token: number };
 
 /** What resumes a job. */
 export type Resume =
   | { readonly kind: 'ended'; readonly snapshot: EndedSnapshot }
   | { readonly kind: 'allExited' }
   | { readonly kind: 'timeout' }
-  | { readonly kind: 'ready' };
+  | { readonly kind: 'ready' }
+  /** Every replacement of a batch is ready. */
+  | { readonly kind: 'allReady' }
+  /** A replacement of a batch ended before it was ready. */
+  | { readonly kind: 'replacementEnded' };
 
 /** A job, or a step of one (`yield*` composes them). */
 export type Job<T = void> = Generator<Wait, T, Resume>;
@@ -64,7 +73,8 @@ export class JobDriver {
     const wait = this.wait;
     if (wait === undefined) return undefined;
     if (event.type === 'sup.timer') return wait.kind !== 'ready' && event.token === wait.token ? { kind: 'timeout' } : undefined;
-    if (wait.kind === 'exitAll') return undefined;
+    // Their children's events are consumed by their own handlers (consumeParallelExit, consumeReadiness).
+    if (wait.kind === 'exitAll' || wait.kind === 'readyAll') return undefined;
     if (!('actorId' in event) || event.actorId !== wait.ref.id) return undefined;
     if (event.type === READY_EVENT) return wait.kind === 'ready' ? { kind: 'ready' } : undefined;
     return { kind: 'ended', snapshot: endedOf(event) };

@@ -4,7 +4,7 @@ import { HandoverEnvError, handoverFromEnv, handoverToEnv } from '../../src/env.
 import type { ExitReason, ExitStatus, Handover } from '../../src/types.js';
 
 /** Every ExitReason; the `satisfies` pair below fails to compile if one is added and not listed. */
-const REASONS = ['normal', 'shutdown', 'error', 'killed', 'timeout', 'bystander', 'lost'] as const satisfies readonly ExitReason[];
+const REASONS = ['normal', 'shutdown', 'error', 'killed', 'timeout', 'bystander', 'lost', 'replaced'] as const satisfies readonly ExitReason[];
 type Unlisted = Exclude<ExitReason, (typeof REASONS)[number]>;
 const everyReasonListed: [Unlisted] extends [never] ? true : false = true;
 
@@ -25,6 +25,7 @@ const TYPICAL_EXIT: Record<ExitReason, ExitStatus> = {
   timeout: { reason: 'timeout', detail: { check: 'health', misses: 3 }, at: AT },
   bystander: { reason: 'bystander', detail: { failedSibling: 'db' }, code: 143, signal: 'SIGTERM', at: AT },
   lost: { reason: 'lost', at: AT },
+  replaced: { reason: 'replaced', code: 0, signal: null, at: AT },
 };
 
 /** JSON-safe detail values, each of which must come back deep-equal. */

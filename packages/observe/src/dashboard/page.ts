@@ -214,6 +214,10 @@ function renderTimeline() {
       case 'sup.shutdown.timedOut': what = 'killed after ' + f.shutdownMs + ' ms'; break;
       case 'sup.stopping': what = 'supervisor stopping'; why = f.exit; break;
       case 'sup.stopped': what = 'supervisor stopped'; why = f.exit; break;
+      case 'sup.child.replaced': what = 'replaced #' + f.previousIncarnation + ' by #' + f.incarnation; break;
+      case 'sup.rollingRestart.started': what = 'rolling restart of ' + f.children.length; decision = 'surge ' + f.maxSurge + ', unavailable ' + f.maxUnavailable; break;
+      case 'sup.rollingRestart.completed': what = 'rolling restart completed'; decision = f.replaced.length + ' replaced'; break;
+      case 'sup.rollingRestart.aborted': what = 'rolling restart aborted'; decision = f.reason + (f.child ? ' (' + f.child + ')' : ''); break;
       default: what = f.type;
     }
     rows.push(h('tr', { class: state.freshIds.has(e.id) ? 'fresh' : '', 'data-id': e.id, 'data-type': f.type },
