@@ -13,7 +13,7 @@ import { isClock, systemClock, type Clock } from './clock.js';
 import { DuplicateChildIdError, InvalidChildSpecError, InvalidSupervisorFlagsError, type SupervisorError } from './errors.js';
 import type { SupervisorFact } from './events.js';
 import type { Logger } from './logger.js';
-import { CHILD_DONE, CHILD_ERROR, childEndEvent } from './runtime/events.js';
+import { CHILD_DONE, CHILD_ERROR, childEndEvent, PHASE_EVENT } from './runtime/events.js';
 import type { Phase, ResolvedConfig, TreeContext } from './runtime/config.js';
 import type { RuntimeEvent } from './runtime/events.js';
 import { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
@@ -99,9 +99,10 @@ export function runtimeIn(context: SupervisorContext): SupervisorRuntime {
  * The events a supervisor machine takes.
  *
  * @remarks
- * They are commands (sent by the command functions), the supervisor's own timers and retries, and
- * its children's `xstate.done.actor.*` and `xstate.error.actor.*` events. They are internal: send
- * commands with the command functions, which validate them and return their replies.
+ * They are commands (sent by the command functions), the supervisor's own timers and retries, its
+ * children's `xstate.done.actor.*` and `xstate.error.actor.*` events, and `sup.phase`, which the
+ * machine raises itself when its phase changes. They are internal: send commands with the command
+ * functions, which validate them and return their replies.
  *
  * @example
  * ```ts no-run
@@ -113,7 +114,12 @@ export function runtimeIn(context: SupervisorContext): SupervisorRuntime {
  * @category models
  * @since 0.1.0
  */
-export type SupervisorEvent = RuntimeEvent;
+export type SupervisorEvent =
+  | RuntimeEvent
+  | {
+      /** The machine's own event: its phase moved, and its state follows. */
+      type: 'sup.phase';
+    };
 
 function isActorLogicLike(value: object): boolean {
   return typeof (value as { transition?: unknown }).transition === 'function' && typeof (value as { getInitialSnapshot?: unknown }).getInitialSnapshot === 'function';
@@ -251,6 +257,7 @@ function checkConfig(config: SupervisorConfig, keys: readonly string[], issues: 
   };
 }
 
+/** A state's answer to `sup.phase`: go to the state of the runtime's phase. */
 function phaseTransitions(except: Phase) {
   return (['starting', 'running', 'restarting', 'shuttingDown', 'stopped'] as const)
     .filter((phase) => phase !== except && phase !== 'starting')
@@ -271,7 +278,15 @@ function buildMachine(config: ResolvedConfig) {
       // The runtime works while XState resolves this action, not while it executes it: children
       // are created here, and XState's development build warns about any `assign` (which every
       // machine with a `context` factory runs) made while a custom action executes.
-      handle: enqueueActions(({ context, event }) => runtimeIn(context).handle(event)),
+      // The state follows the phase through `sup.phase`, raised only when the phase moved: an
+      // eventless (`always`) transition would evaluate its guards after every microstep, and most
+      // events (a restart among them) leave the phase as it was.
+      handle: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type === PHASE_EVENT) return;
+        const runtime = runtimeIn(context);
+        runtime.handle(event);
+        if (runtime.phaseMoved()) enqueue.raise({ type: PHASE_EVENT });
+      }),
     },
     guards: {
       phaseIs: ({ context }, params: { phase: Phase }) => runtimeIn(context).phase === params.phase,
@@ -309,12 +324,11 @@ function buildMachine(config: ResolvedConfig) {
     states: {
       starting: {
         entry: 'requestInit',
-        on: { 'sup.init': { actions: 'handle' } },
-        always: phaseTransitions('starting'),
+        on: { 'sup.init': { actions: 'handle' }, [PHASE_EVENT]: phaseTransitions('starting') },
       },
-      running: { always: phaseTransitions('running') },
-      restarting: { always: phaseTransitions('restarting') },
-      shuttingDown: { always: phaseTransitions('shuttingDown') },
+      running: { on: { [PHASE_EVENT]: phaseTransitions('running') } },
+      restarting: { on: { [PHASE_EVENT]: phaseTransitions('restarting') } },
+      shuttingDown: { on: { [PHASE_EVENT]: phaseTransitions('shuttingDown') } },
       stopped: { type: 'final' },
     },
     /** @internal */

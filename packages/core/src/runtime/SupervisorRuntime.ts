@@ -68,6 +68,8 @@ export class SupervisorRuntime {
   readonly timers: RestartTimers;
 
   phaseValue: Phase = 'starting';
+  /** The phase the machine's state shows: the phase when it last followed the runtime. */
+  private shownPhase: Phase = 'starting';
   shuttingDown = false;
   /** The rolling restart under way, and its caller (one at a time; `replace.ts`). */
   roll: { readonly state: RollState; readonly reply: Reply } | undefined;
@@ -116,6 +118,18 @@ export class SupervisorRuntime {
     if (this.phaseValue === 'starting') return 'starting';
     if (this.jobs.busy || this.table.restartingCount > 0) return 'restarting';
     return 'running';
+  }
+
+  /**
+   * Whether the phase moved since the machine's state last followed it; the machine then raises
+   * its `sup.phase` event, once, so most events (a restart leaves the phase as it was) take no
+   * phase transition and no guard is evaluated after them.
+   */
+  phaseMoved(): boolean {
+    const phase = this.phase;
+    if (phase === this.shownPhase) return false;
+    this.shownPhase = phase;
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------

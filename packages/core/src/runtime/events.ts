@@ -43,6 +43,12 @@ export type RuntimeEvent =
   | { type: typeof CHILD_DONE; actorId: string; output: unknown }
   | { type: typeof CHILD_ERROR; actorId: string; error: unknown };
 
+/**
+ * The machine's own event, raised (inside the macrostep) by its `handle` action when the event it
+ * handled changed the runtime's phase; the state then follows the phase. Never reaches the runtime.
+ */
+export const PHASE_EVENT = 'sup.phase';
+
 /** How a child actor ended, as its snapshot says. */
 export interface EndedSnapshot {
   readonly status: 'done' | 'error';

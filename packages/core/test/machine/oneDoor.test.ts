@@ -39,4 +39,31 @@ describe('child events enter the supervisor by one door', () => {
     expect(step('trellis.ready')?._transitions.map((t) => t.eventType)).toEqual(['trellis.ready']);
     await stopSupervisor(sup);
   });
+
+  it("the state follows the runtime's phase through sup.phase, raised only when the phase changes", async () => {
+    const inspected: InspectionEvent[] = [];
+    const db = scriptedChild();
+    const deaf = scriptedChild({ ignoreStop: true });
+    const logic = defineSupervisor({ id: 'root', intensity: 5, children: [{ id: 'db', start: db }, { id: 'deaf', start: deaf, shutdown: 100 }] });
+    const clock = createTestClock();
+    const sup = await startSupervisor(logic, { clock, inspect: (event) => inspected.push(event) });
+    const phaseSteps = (): string[] =>
+      inspected.filter((e): e is Microstep => e.type === '@xstate.microstep' && e.actorRef === sup && e.event.type === 'sup.phase').map((e) => String((e.snapshot as { value?: unknown }).value));
+    expect(phaseSteps()).toEqual(['running']); // starting -> running, once init has started every child
+
+    // A restart is synchronous: the phase never leaves `running`, so no phase event, no transition.
+    db.crash(new Error('boom'));
+    await settle();
+    expect(whichChildren(sup).find((c) => c.id === 'db')?.incarnation).toBe(1);
+    expect(phaseSteps()).toEqual(['running']);
+
+    // A shutdown that must wait for `deaf`: one step into shuttingDown, one into stopped.
+    const stopped = stopSupervisor(sup);
+    await settle();
+    expect(sup.getSnapshot().value).toBe('shuttingDown');
+    expect(phaseSteps()).toEqual(['running', 'shuttingDown']);
+    clock.advance(100);
+    await stopped;
+    expect(phaseSteps()).toEqual(['running', 'shuttingDown', 'stopped']);
+  });
 });
