@@ -257,6 +257,29 @@ function checkConfig(config: SupervisorConfig, keys: readonly string[], issues: 
   };
 }
 
+/**
+ * The events every state hands to the runtime, each by a targetless transition on the state
+ * itself: XState finds it on the active state without walking up to the root, and a transition
+ * with no target exits and enters nothing.
+ */
+const HANDLED = {
+  // Every child event comes in through here: readiness, and (renamed by the transition
+  // interceptor, see supervisorLogic) a child's end, so the inspector shows a crash as the event it is.
+  [READY_EVENT]: { actions: 'handle' },
+  [CHILD_ERROR]: { actions: 'handle' },
+  [CHILD_DONE]: { actions: 'handle' },
+  [SHUTDOWN_REQUEST]: { actions: 'handle' },
+  'sup.timer': { actions: 'handle' },
+  'sup.retry': { actions: 'handle' },
+  'sup.health': { actions: 'handle' },
+  'sup.startChild': { actions: 'handle' },
+  'sup.terminateChild': { actions: 'handle' },
+  'sup.restartChild': { actions: 'handle' },
+  'sup.deleteChild': { actions: 'handle' },
+  'sup.replaceChildren': { actions: 'handle' },
+  'sup.stop': { actions: 'handle' },
+} as const;
+
 /** A state's answer to `sup.phase`: go to the state of the runtime's phase. */
 function phaseTransitions(except: Phase) {
   return (['starting', 'running', 'restarting', 'shuttingDown', 'stopped'] as const)
@@ -303,32 +326,14 @@ function buildMachine(config: ResolvedConfig) {
     /** @internal */
     initial: 'starting',
     /** @internal */
-    on: {
-      // Every child event comes in through here: readiness, and (renamed by the transition
-      // interceptor below) a child's end, so the inspector shows a crash as the event it is.
-      [READY_EVENT]: { actions: 'handle' },
-      [CHILD_ERROR]: { actions: 'handle' },
-      [CHILD_DONE]: { actions: 'handle' },
-      [SHUTDOWN_REQUEST]: { actions: 'handle' },
-      'sup.timer': { actions: 'handle' },
-      'sup.retry': { actions: 'handle' },
-      'sup.health': { actions: 'handle' },
-      'sup.startChild': { actions: 'handle' },
-      'sup.terminateChild': { actions: 'handle' },
-      'sup.restartChild': { actions: 'handle' },
-      'sup.deleteChild': { actions: 'handle' },
-      'sup.replaceChildren': { actions: 'handle' },
-      'sup.stop': { actions: 'handle' },
-    },
-    /** @internal */
     states: {
       starting: {
         entry: 'requestInit',
-        on: { 'sup.init': { actions: 'handle' }, [PHASE_EVENT]: phaseTransitions('starting') },
+        on: { ...HANDLED, 'sup.init': { actions: 'handle' }, [PHASE_EVENT]: phaseTransitions('starting') },
       },
-      running: { on: { [PHASE_EVENT]: phaseTransitions('running') } },
-      restarting: { on: { [PHASE_EVENT]: phaseTransitions('restarting') } },
-      shuttingDown: { on: { [PHASE_EVENT]: phaseTransitions('shuttingDown') } },
+      running: { on: { ...HANDLED, [PHASE_EVENT]: phaseTransitions('running') } },
+      restarting: { on: { ...HANDLED, [PHASE_EVENT]: phaseTransitions('restarting') } },
+      shuttingDown: { on: { ...HANDLED, [PHASE_EVENT]: phaseTransitions('shuttingDown') } },
       stopped: { type: 'final' },
     },
     /** @internal */
