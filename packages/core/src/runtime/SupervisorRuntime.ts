@@ -133,9 +133,37 @@ export class SupervisorRuntime {
   }
 
   // ---------------------------------------------------------------------------------------
+  // The clock
+
+  /** Whether an event is being handled: {@link now} then reads the clock once for all of it. */
+  private handling = false;
+  private stamp: number | undefined;
+
+  /**
+   * The time, for the runtime's own use: while an event is handled, the clock is read once, on
+   * first use, and every later reading of that event gets the same value (an event is handled
+   * synchronously, so its readings would differ by microseconds; a restart read it three times).
+   * Outside an event (a query, a kill from outside) it is the clock's reading now.
+   */
+  now(): number {
+    if (!this.handling) return this.clock.now();
+    return (this.stamp ??= this.clock.now());
+  }
+
+  // ---------------------------------------------------------------------------------------
   // Event entry point (called from the machine's actions; never throws)
 
   handle(event: RuntimeEvent): void {
+    this.handling = true;
+    try {
+      this.take(event);
+    } finally {
+      this.handling = false;
+      this.stamp = undefined;
+    }
+  }
+
+  private take(event: RuntimeEvent): void {
     if (this.exit !== undefined) {
       this.refuse(event);
       return;
@@ -259,7 +287,7 @@ export class SupervisorRuntime {
 
   /** How much of the restart budget is used now; `undefined` when the budget cannot say. */
   restartBudgetUsage(): RestartBudgetUsage | undefined {
-    return this.budget.usage?.(this.clock.now());
+    return this.budget.usage?.(this.now());
   }
 
   countChildren(): ChildCounts {

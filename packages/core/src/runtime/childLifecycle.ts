@@ -64,7 +64,7 @@ export function* startChild(rt: SupervisorRuntime, rec: ChildRecord, cause: Star
     }
   }
   rec.state = 'running';
-  rec.backoff = backoffStarted(rec.backoff, rt.clock.now());
+  rec.backoff = backoffStarted(rec.backoff, rt.now());
   if (rec.spec.health !== undefined) rt.timers.scheduleHealthCheck(rec);
   rt.emit({ type: 'sup.child.started', supervisor: rt.path, child: rec.spec.id, incarnation, resumeId: rec.resumeId, cause }, rec);
   return { ok: true };
@@ -119,7 +119,7 @@ export function* stopIncarnation(
     rt.emit({ type: 'sup.shutdown.timedOut', supervisor: rt.path, child: rec.spec.id, incarnation, shutdownMs: shutdown as number }, rec);
     return stoppedStatus(rt, 'killed', offender);
   }
-  const ended = resume.kind === 'ended' ? statusOfEnded(resume.snapshot, rec.protocol.kind === 'supervisor', rt.clock.now()) : undefined;
+  const ended = resume.kind === 'ended' ? statusOfEnded(resume.snapshot, rec.protocol.kind === 'supervisor', rt.now()) : undefined;
   // Whatever the child answered after being asked, it stopped because we asked (decision
   // 0003). A real crash on the way out (not its own abort) is kept in the detail as
   // `{ error }`, which the report of the exit shows as OTP's shutdown_error.
@@ -136,7 +136,7 @@ export function* stopIncarnation(
  */
 function stopAtOnce(rt: SupervisorRuntime, rec: ChildRecord, ref: AnyActorRef, why: StopWhy, offender: ChildId | undefined): ExitStatus | undefined {
   const snapshot = ref.getSnapshot() as { status: string; output?: unknown; error?: unknown };
-  if (snapshot.status === 'done' || snapshot.status === 'error') return statusOfEnded(snapshot, rec.protocol.kind === 'supervisor', rt.clock.now());
+  if (snapshot.status === 'done' || snapshot.status === 'error') return statusOfEnded(snapshot, rec.protocol.kind === 'supervisor', rt.now());
   if (rec.spec.shutdown === 'brutal_kill') {
     stopActor(ref);
     return stoppedStatus(rt, 'killed', offender);
@@ -186,7 +186,7 @@ export function consumeParallelExit(rt: SupervisorRuntime, wait: { readonly pend
   const rec = wait.pending.get(event.actorId);
   if (rec === undefined) return false;
   wait.pending.delete(event.actorId);
-  const ended = statusOfEnded(endedOf(event), rec.protocol.kind === 'supervisor', rt.clock.now());
+  const ended = statusOfEnded(endedOf(event), rec.protocol.kind === 'supervisor', rt.now());
   // As in a sequential stop (decision 0003): a real crash on the way out is kept in the detail,
   // which the report of the exit shows as OTP's shutdown_error, in a parallel shutdown too.
   let detail = ended.reason === 'shutdown' ? ended.detail : undefined;
@@ -208,7 +208,7 @@ function* waitExit(rt: SupervisorRuntime, ref: AnyActorRef, token: number, shutd
 }
 
 function stoppedStatus(rt: SupervisorRuntime, reason: StopWhy | 'killed', offender: ChildId | undefined, detail?: unknown): ExitStatus {
-  const at = rt.clock.now();
+  const at = rt.now();
   if (offender !== undefined) return { reason, detail: detail === undefined ? { offender } : { offender, detail }, at };
   return detail === undefined ? { reason, at } : { reason, detail, at };
 }

@@ -221,7 +221,7 @@ function* batchJob(rt: SupervisorRuntime, roll: RollState, batch: ChildRecord[],
 /** Creates and starts the replacement; it is not in the table until it is ready. */
 function spawn(rt: SupervisorRuntime, entry: Replacement): void {
   const rec = entry.rec;
-  const previousExit: ExitStatus | null = entry.old === undefined ? rec.lastExit : { reason: 'replaced', at: rt.clock.now() };
+  const previousExit: ExitStatus | null = entry.old === undefined ? rec.lastExit : { reason: 'replaced', at: rt.now() };
   const handover: Handover = { resumeId: rec.resumeId, incarnation: entry.incarnation, previousExit };
   entry.handover = handover;
   const logger = rt.verbose ? rt.logger.child({ child: rec.spec.id, incarnation: entry.incarnation }) : silentLogger;
@@ -274,7 +274,7 @@ function takeOver(rt: SupervisorRuntime, entry: Replacement): void {
   rt.table.attach(rec, actor);
   rt.table.attempted(rec, true);
   rec.state = 'running';
-  rec.backoff = backoffStarted(rec.backoff, rt.clock.now());
+  rec.backoff = backoffStarted(rec.backoff, rt.now());
   if (rec.spec.health !== undefined) rt.timers.scheduleHealthCheck(rec);
   rt.emit({ type: 'sup.child.started', supervisor: rt.path, child: rec.spec.id, incarnation: entry.incarnation, resumeId: rec.resumeId, cause: 'replace' }, rec);
 }

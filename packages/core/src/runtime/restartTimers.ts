@@ -42,7 +42,7 @@ export class RestartTimers {
     // Backoff: wait before the attempt; the attempt itself is counted toward intensity when it
     // happens (restartJob). backoff.ts decides the attempt: a child that ran resetAfterMs
     // without exiting starts again at minMs.
-    const now = rt.clock.now();
+    const now = rt.now();
     const step = nextAttempt(rec.backoff, now, backoff);
     rec.backoff = step.state;
     const delayMs = backoffDelay(backoff, step.n, rt.config.random);
@@ -59,7 +59,7 @@ export class RestartTimers {
     const rt = this.rt;
     rt.table.markRestarting(rec);
     rec.heldByBudget = true;
-    rec.nextRestartAt = rt.clock.now() + delayMs;
+    rec.nextRestartAt = rt.now() + delayMs;
     const event = { type: 'sup.retry' as const, id: rec.spec.id, incarnation: rec.incarnation };
     rec.backoffTimer = rt.clock.setTimeout(() => {
       rec.backoffTimer = undefined;

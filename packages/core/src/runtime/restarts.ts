@@ -21,7 +21,7 @@ import { statusOfEnded } from '../exit.js';
 export function onChildEnded(rt: SupervisorRuntime, event: RuntimeEvent & { actorId: string }): void {
   const rec = rt.table.byActorId(event.actorId);
   if (rec === undefined || rec.ref?.id !== event.actorId) return; // a late event of an old incarnation
-  const status = statusOfEnded(endedOf(event), rec.protocol.kind === 'supervisor', rt.clock.now());
+  const status = statusOfEnded(endedOf(event), rec.protocol.kind === 'supervisor', rt.now());
   detach(rt, rec);
   childExited(rt, rec, status);
 }
@@ -56,14 +56,14 @@ export function onHealth(rt: SupervisorRuntime, id: ChildId, incarnation: number
   const misses = rec.healthMisses;
   killChild(rt, rec);
   const detail: TimeoutDetail = { check: 'health', misses };
-  childExited(rt, rec, { reason: 'timeout', detail, at: rt.clock.now() });
+  childExited(rt, rec, { reason: 'timeout', detail, at: rt.now() });
 }
 
 /** OTP `restart/2`: count the restart, plan by strategy, stop the bystanders, start in order. */
 function* restartJob(rt: SupervisorRuntime, failed: ChildRecord): Job {
   if (failed.heldByBudget) failed.heldByBudget = false; // counted when the budget held it
   else {
-    const now = rt.clock.now();
+    const now = rt.now();
     const verdict = rt.budget.add(now);
     if (verdict.action === 'give_up') {
       yield* giveUp(rt, failed);

@@ -66,7 +66,7 @@ export function killAll(rt: SupervisorRuntime): void {
     const rec = records[i] as ChildRecord;
     if (rec.ref !== undefined) {
       killChild(rt, rec);
-      rt.table.recordExit(rec, { reason: 'killed', at: rt.clock.now() });
+      rt.table.recordExit(rec, { reason: 'killed', at: rt.now() });
     }
   }
 }
