@@ -270,6 +270,7 @@ const HANDLED = {
   [CHILD_DONE]: { actions: 'handle' },
   [SHUTDOWN_REQUEST]: { actions: 'handle' },
   'sup.timer': { actions: 'handle' },
+  'sup.turn': { actions: 'handle' },
   'sup.retry': { actions: 'handle' },
   'sup.health': { actions: 'handle' },
   'sup.startChild': { actions: 'handle' },

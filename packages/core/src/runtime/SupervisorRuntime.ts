@@ -44,6 +44,7 @@ import { dynamicPolicy, staticPolicy, type SupervisorPolicy } from './policy.js'
 import { onChildEnded, onHealth, onRetry } from './restarts.js';
 import { RestartTimers } from './restartTimers.js';
 import { beginShutdown, initJob, killAll } from './supervisorLifecycle.js';
+import { TurnCounter } from './turns.js';
 
 export { CHILD_DONE, CHILD_ERROR, type CommandEvent, type RuntimeEvent } from './events.js';
 
@@ -66,6 +67,8 @@ export class SupervisorRuntime {
   readonly table: ChildTable;
   readonly jobs: JobDriver;
   readonly timers: RestartTimers;
+  /** Restarts since the event loop last turned (a restart loop waits a turn every 256, decision 0025). */
+  readonly turns = new TurnCounter();
 
   phaseValue: Phase = 'starting';
   /** The phase the machine's state shows: the phase when it last followed the runtime. */
@@ -204,8 +207,9 @@ export class SupervisorRuntime {
         beginShutdown(this, { reason: 'shutdown' });
         return;
       case 'sup.timer':
+      case 'sup.turn':
       case READY_EVENT:
-        return; // a timer or readiness nobody waits for any more
+        return; // a timer, turn or readiness nobody waits for any more
       case 'sup.startChild':
         cmdStartChild(this, event.spec, event.reply);
         return;
@@ -234,6 +238,7 @@ export class SupervisorRuntime {
   end(exit: SupervisorExit): void {
     this.exit = exit;
     this.timers.clearAll();
+    this.turns.dispose();
     this.table.releaseAll();
     this.shuttingDown = false;
     for (const event of this.jobs.finish()) this.refuse(event);
@@ -255,6 +260,7 @@ export class SupervisorRuntime {
     const wasRunning = this.exit === undefined;
     if (this.exit === undefined) this.exit = { reason: 'shutdown', detail: 'killed' };
     this.timers.clearAll();
+    this.turns.dispose();
     const queued = this.jobs.abandon();
     killAll(this);
     this.table.releaseAll();

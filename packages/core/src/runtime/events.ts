@@ -38,6 +38,8 @@ export type RuntimeEvent =
   | { type: 'sup.retry'; id: ChildId; incarnation: number }
   | { type: 'sup.health'; id: ChildId; incarnation: number; ok: boolean }
   | { type: 'sup.timer'; token: number }
+  /** A restart loop's wait for one event-loop turn is over (decision 0025). */
+  | { type: 'sup.turn'; token: number }
   | { type: typeof READY_EVENT; actorId: string }
   | { type: typeof SHUTDOWN_REQUEST }
   | { type: typeof CHILD_DONE; actorId: string; output: unknown }

@@ -3,7 +3,7 @@
  *
  * A job is a generator (start in order, a group restart, a shutdown). It runs synchronously until
  * it must wait for something only a later event can bring (a graceful child's exit, a child's
- * readiness, a timer); it then yields a {@link Wait}. While a job waits, other events are queued
+ * readiness, a timer, a turn of the event loop); it then yields a {@link Wait}. While a job waits, other events are queued
  * and handled in order once it ends, as OTP's blocking supervisor leaves messages in its mailbox.
  *
  * @module
@@ -13,6 +13,7 @@ import { READY_EVENT } from '../childProtocol.js';
 import type { Clock } from '../clock.js';
 import type { ChildRecord } from './childTable.js';
 import { endedOf, type EndedSnapshot, type RuntimeEvent } from './events.js';
+import { nextTurn } from './turns.js';
 
 /** What a job waits for. */
 export type Wait =
@@ -24,7 +25,9 @@ export type Wait =
    * A rolling restart's batch: every replacement started at once, one timer for all
    * (`replace.ts`). Keyed by actor id; the value is the batch's own record of the replacement.
    */
-  | { readonly kind: 'readyAll'; readonly pending: Map<string, unknown>; readonly token: number };
+  | { readonly kind: 'readyAll'; readonly pending: Map<string, unknown>; readonly token: number }
+  /** One turn of the event loop (a restart loop's yield, decision 0025): `sup.turn` with `token`. */
+  | { readonly kind: 'turn'; readonly token: number };
 
 /** What resumes a job. */
 export type Resume =
@@ -35,7 +38,9 @@ export type Resume =
   /** Every replacement of a batch is ready. */
   | { readonly kind: 'allReady' }
   /** A replacement of a batch ended before it was ready. */
-  | { readonly kind: 'replacementEnded' };
+  | { readonly kind: 'replacementEnded' }
+  /** The event loop turned (a `turn` wait). */
+  | { readonly kind: 'turned' };
 
 /** A job, or a step of one (`yield*` composes them). */
 export type Job<T = void> = Generator<Wait, T, Resume>;
@@ -47,6 +52,8 @@ export class JobDriver {
   /** What the running job waits for. */
   wait: Wait | undefined;
   private waitTimer: unknown;
+  /** Cancels the pending `sup.turn` of a `turn` wait. */
+  private cancelTurn: (() => void) | undefined;
   private nextToken = 1;
   private queue: RuntimeEvent[] = [];
   private queueHead = 0;
@@ -72,6 +79,8 @@ export class JobDriver {
   match(event: RuntimeEvent): Resume | undefined {
     const wait = this.wait;
     if (wait === undefined) return undefined;
+    if (event.type === 'sup.turn') return wait.kind === 'turn' && event.token === wait.token ? { kind: 'turned' } : undefined;
+    if (wait.kind === 'turn') return undefined;
     if (event.type === 'sup.timer') return wait.kind !== 'ready' && event.token === wait.token ? { kind: 'timeout' } : undefined;
     // Their children's events are consumed by their own handlers (consumeParallelExit, consumeReadiness).
     if (wait.kind === 'exitAll' || wait.kind === 'readyAll') return undefined;
@@ -108,6 +117,21 @@ export class JobDriver {
     this.waitTimer = this.clock.setTimeout(() => this.self.send({ type: 'sup.timer', token }), ms);
   }
 
+  /**
+   * A wait for one event-loop turn: yields `turn`, resumed with `turned` by the `sup.turn` that
+   * {@link nextTurn} sends; the events that arrive meanwhile are queued like in any wait, so
+   * they keep their order.
+   */
+  *waitTurn(): Job<Resume> {
+    const token = this.token();
+    const self = this.self;
+    this.cancelTurn = nextTurn(() => {
+      this.cancelTurn = undefined;
+      self.send({ type: 'sup.turn', token });
+    });
+    return yield { kind: 'turn', token };
+  }
+
   /** The supervisor ended inside a job: no more waiting; returns the events still queued. */
   finish(): RuntimeEvent[] {
     this.clearTimer();
@@ -134,6 +158,10 @@ export class JobDriver {
     if (this.waitTimer !== undefined) {
       this.clock.clearTimeout(this.waitTimer);
       this.waitTimer = undefined;
+    }
+    if (this.cancelTurn !== undefined) {
+      this.cancelTurn();
+      this.cancelTurn = undefined;
     }
   }
 

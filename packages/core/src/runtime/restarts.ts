@@ -61,6 +61,15 @@ export function onHealth(rt: SupervisorRuntime, id: ChildId, incarnation: number
 
 /** OTP `restart/2`: count the restart, plan by strategy, stop the bystanders, start in order. */
 function* restartJob(rt: SupervisorRuntime, failed: ChildRecord): Job {
+  while (rt.turns.restart()) {
+    // 256 restarts since the event loop last turned: a child that crashes as soon as it starts
+    // would otherwise restart in one microtask chain and starve the program (decision 0025). The
+    // restart waits one turn (and is then counted as the first of the new turn), then goes on as
+    // it would have; meanwhile the child shows as restarting and other events wait in the job's
+    // queue, in order.
+    rt.table.markRestarting(failed);
+    yield* rt.jobs.waitTurn();
+  }
   if (failed.heldByBudget) failed.heldByBudget = false; // counted when the budget held it
   else {
     const now = rt.now();
