@@ -5,15 +5,15 @@
  *
  * @module
  */
-import { enqueueActions, setup, type ActorRefFrom } from 'xstate';
-import { SHUTDOWN_REQUEST, READY_EVENT, withChildProtocol } from './childProtocol.js';
+import { setup, type ActorRefFrom } from 'xstate';
+import { withChildProtocol } from './childProtocol.js';
 import { childSpec, childSpecIssues } from './childSpec.js';
 import { unknownKeyMessage, unknownKeys } from './validation/unknownKeys.js';
 import { isClock, systemClock, type Clock } from './clock.js';
 import { DuplicateChildIdError, InvalidChildSpecError, InvalidSupervisorFlagsError, type SupervisorError } from './errors.js';
 import type { SupervisorFact } from './events.js';
 import type { Logger } from './logger.js';
-import { CHILD_DONE, CHILD_ERROR, childEndEvent, PHASE_EVENT } from './runtime/events.js';
+import { PHASE_EVENT, runtimeEventOf } from './runtime/events.js';
 import type { Phase, ResolvedConfig, TreeContext } from './runtime/config.js';
 import type { RuntimeEvent } from './runtime/events.js';
 import { SupervisorRuntime } from './runtime/SupervisorRuntime.js';
@@ -101,7 +101,7 @@ export function runtimeIn(context: SupervisorContext): SupervisorRuntime {
  * @remarks
  * They are commands (sent by the command functions), the supervisor's own timers and retries, its
  * children's `xstate.done.actor.*` and `xstate.error.actor.*` events, and `sup.phase`, which the
- * machine raises itself when its phase changes. They are internal: send commands with the command
+ * machine takes when its phase changes. They are internal: send commands with the command
  * functions, which validate them and return their replies.
  *
  * @example
@@ -257,30 +257,6 @@ function checkConfig(config: SupervisorConfig, keys: readonly string[], issues: 
   };
 }
 
-/**
- * The events every state hands to the runtime, each by a targetless transition on the state
- * itself: XState finds it on the active state without walking up to the root, and a transition
- * with no target exits and enters nothing.
- */
-const HANDLED = {
-  // Every child event comes in through here: readiness, and (renamed by the transition
-  // interceptor, see supervisorLogic) a child's end, so the inspector shows a crash as the event it is.
-  [READY_EVENT]: { actions: 'handle' },
-  [CHILD_ERROR]: { actions: 'handle' },
-  [CHILD_DONE]: { actions: 'handle' },
-  [SHUTDOWN_REQUEST]: { actions: 'handle' },
-  'sup.timer': { actions: 'handle' },
-  'sup.turn': { actions: 'handle' },
-  'sup.retry': { actions: 'handle' },
-  'sup.health': { actions: 'handle' },
-  'sup.startChild': { actions: 'handle' },
-  'sup.terminateChild': { actions: 'handle' },
-  'sup.restartChild': { actions: 'handle' },
-  'sup.deleteChild': { actions: 'handle' },
-  'sup.replaceChildren': { actions: 'handle' },
-  'sup.stop': { actions: 'handle' },
-} as const;
-
 /** A state's answer to `sup.phase`: go to the state of the runtime's phase. */
 function phaseTransitions(except: Phase) {
   return (['starting', 'running', 'restarting', 'shuttingDown', 'stopped'] as const)
@@ -299,18 +275,6 @@ function buildMachine(config: ResolvedConfig) {
     },
     actions: {
       requestInit: ({ self }) => self.send({ type: 'sup.init' }),
-      // The runtime works while XState resolves this action, not while it executes it: children
-      // are created here, and XState's development build warns about any `assign` (which every
-      // machine with a `context` factory runs) made while a custom action executes.
-      // The state follows the phase through `sup.phase`, raised only when the phase moved: an
-      // eventless (`always`) transition would evaluate its guards after every microstep, and most
-      // events (a restart among them) leave the phase as it was.
-      handle: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type === PHASE_EVENT) return;
-        const runtime = runtimeIn(context);
-        runtime.handle(event);
-        if (runtime.phaseMoved()) enqueue.raise({ type: PHASE_EVENT });
-      }),
     },
     guards: {
       phaseIs: ({ context }, params: { phase: Phase }) => runtimeIn(context).phase === params.phase,
@@ -330,11 +294,11 @@ function buildMachine(config: ResolvedConfig) {
     states: {
       starting: {
         entry: 'requestInit',
-        on: { ...HANDLED, 'sup.init': { actions: 'handle' }, [PHASE_EVENT]: phaseTransitions('starting') },
+        on: { [PHASE_EVENT]: phaseTransitions('starting') },
       },
-      running: { on: { ...HANDLED, [PHASE_EVENT]: phaseTransitions('running') } },
-      restarting: { on: { ...HANDLED, [PHASE_EVENT]: phaseTransitions('restarting') } },
-      shuttingDown: { on: { ...HANDLED, [PHASE_EVENT]: phaseTransitions('shuttingDown') } },
+      running: { on: { [PHASE_EVENT]: phaseTransitions('running') } },
+      restarting: { on: { [PHASE_EVENT]: phaseTransitions('restarting') } },
+      shuttingDown: { on: { [PHASE_EVENT]: phaseTransitions('shuttingDown') } },
       stopped: { type: 'final' },
     },
     /** @internal */
@@ -456,9 +420,17 @@ export function defineSupervisor(config: SupervisorConfig): SupervisorLogic {
 export function supervisorLogic(resolved: ResolvedConfig): SupervisorLogic {
   const machine = buildMachine(resolved);
   interceptTransition(machine, {
-    // A child's `xstate.error.actor.<id>` / `xstate.done.actor.<id>`, renamed to a fixed type that
-    // the machine's config handles like any other event (see childEndEvent).
-    rename: childEndEvent,
+    // The door (decision 0028): every event of the runtime, a child's end renamed to a fixed type,
+    // goes to the runtime here, in mailbox order; the machine's config takes `sup.phase` only when
+    // the event moved the runtime's phase, so most events (a restart, a child stopped in a
+    // shutdown) cost no macrostep.
+    take: (snapshot, event) => {
+      const runtimeEvent = runtimeEventOf(event);
+      if (runtimeEvent === undefined) return undefined;
+      const runtime = runtimeIn(snapshot.context);
+      runtime.handle(runtimeEvent);
+      return runtime.phaseMoved() ? { type: PHASE_EVENT } : null;
+    },
     // XState stops a machine's own `snapshot.children` when the machine is stopped, but the
     // supervisor keeps its children in its runtime; so a supervisor stopped from outside (its
     // parent's brutal_kill, `actor.stop()`) kills them here, as a killed OTP supervisor's links do.

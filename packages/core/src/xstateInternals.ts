@@ -88,11 +88,15 @@ export function releaseCrashed(ref: AnyActorRef): void {
 
 /** What {@link interceptTransition} does around a machine's own transition. */
 export interface TransitionInterceptor<TSnapshot> {
-  /** The event the machine's config sees instead of `event`; `undefined` keeps `event`. */
-  rename(event: EventObject): EventObject | undefined;
+  /**
+   * Takes `event` before the machine's config sees it. Returns `undefined` to leave it to the
+   * config, `null` when it was taken and the snapshot stays as it is (no macrostep), or the event
+   * the config takes instead.
+   */
+  take(snapshot: TSnapshot, event: EventObject): EventObject | null | undefined;
   /** XState is stopping the actor (`xstate.stop`), before the machine's own stop. */
   stopped(snapshot: TSnapshot): void;
-  /** The machine's transition threw: the actor is about to be in error. */
+  /** The machine's transition (or `take`) threw: the actor is about to be in error. */
   failed(snapshot: TSnapshot): void;
 }
 
@@ -100,10 +104,11 @@ export interface TransitionInterceptor<TSnapshot> {
  * Wraps `machine.transition`, the one function XState calls for every event an actor of the
  * machine takes (and for `xstate.stop`). Two things need it, and no public hook gives either:
  *
- * - A child's end arrives as `xstate.error.actor.<actorId>` / `xstate.done.actor.<actorId>`, one
- *   type per incarnation; a machine config can only name it with a wildcard, and an error event
- *   no transition takes puts the machine itself in error. `rename` gives it a fixed type the
- *   config handles like any other event.
+ * - The supervisor's door (decision 0028): every event its runtime handles, a child's end among
+ *   them, is taken here by `take`, once, in the order the actor's mailbox delivers it; the
+ *   machine's config takes a step only when `take` hands it an event (the runtime's phase moved).
+ *   XState has already shown the event to the inspector (`@xstate.event`, when it was relayed),
+ *   and shows the snapshot that follows it (`@xstate.snapshot`) either way.
  * - XState stops only `snapshot.children` when a machine is stopped (no exit actions run), and
  *   the supervisor keeps its children elsewhere (decision 0001); `stopped` and `failed` let it
  *   kill them.
@@ -113,7 +118,9 @@ export function interceptTransition<TMachine extends AnyStateMachine>(machine: T
   machine.transition = ((snapshot: SnapshotFrom<TMachine>, event: EventObject, scope: AnyActorScope) => {
     if (event.type === 'xstate.stop') interceptor.stopped(snapshot);
     try {
-      return transition(snapshot, interceptor.rename(event) ?? event, scope);
+      const next = interceptor.take(snapshot, event);
+      if (next === null) return snapshot;
+      return transition(snapshot, next ?? event, scope);
     } catch (error) {
       interceptor.failed(snapshot);
       throw error;

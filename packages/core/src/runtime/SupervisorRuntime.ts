@@ -124,9 +124,9 @@ export class SupervisorRuntime {
   }
 
   /**
-   * Whether the phase moved since the machine's state last followed it; the machine then raises
+   * Whether the phase moved since the machine's state last followed it; the machine then takes
    * its `sup.phase` event, once, so most events (a restart leaves the phase as it was) take no
-   * phase transition and no guard is evaluated after them.
+   * macrostep at all (decision 0028).
    */
   phaseMoved(): boolean {
     const phase = this.phase;
@@ -154,7 +154,7 @@ export class SupervisorRuntime {
   }
 
   // ---------------------------------------------------------------------------------------
-  // Event entry point (called from the machine's actions; never throws)
+  // Event entry point (called from the machine's transition, the door of decision 0028; never throws)
 
   handle(event: RuntimeEvent): void {
     this.handling = true;

@@ -1,7 +1,8 @@
 /**
  * The events the runtime takes, in one place: the callers' commands (each with its reply), the
  * supervisor's own timers and retries, and its children's events (ready, done, error). Every one
- * of them reaches {@link SupervisorRuntime.handle} through the machine's one `handle` action.
+ * of them reaches {@link SupervisorRuntime.handle} through one door, the machine's transition
+ * (decision 0028): {@link runtimeEventOf} tells them from the machine's own events.
  *
  * @module
  */
@@ -46,8 +47,8 @@ export type RuntimeEvent =
   | { type: typeof CHILD_ERROR; actorId: string; error: unknown };
 
 /**
- * The machine's own event, raised (inside the macrostep) by its `handle` action when the event it
- * handled changed the runtime's phase; the state then follows the phase. Never reaches the runtime.
+ * The machine's own event, which its config takes when the event the runtime handled moved the
+ * runtime's phase; the state then follows the phase. Never reaches the runtime.
  */
 export const PHASE_EVENT = 'sup.phase';
 
@@ -61,8 +62,7 @@ export interface EndedSnapshot {
 /**
  * A child's `xstate.error.actor.<actorId>` / `xstate.done.actor.<actorId>` as the runtime's event
  * with a fixed type, or `undefined` for any other event. The raw types are unique per
- * incarnation, so the machine could not name them in its config; renamed, they go through the
- * config like every other event (and the inspector shows them as what they are).
+ * incarnation; renamed, the runtime tells them apart by a fixed type.
  */
 export function childEndEvent(event: EventObject): RuntimeEvent | undefined {
   const type = event.type;
@@ -70,6 +70,40 @@ export function childEndEvent(event: EventObject): RuntimeEvent | undefined {
   if (type.startsWith('xstate.error.actor.')) return { ...(event as unknown as { actorId: string; error: unknown }), type: CHILD_ERROR };
   if (type.startsWith('xstate.done.actor.')) return { ...(event as unknown as { actorId: string; output: unknown }), type: CHILD_DONE };
   return undefined;
+}
+
+/**
+ * Every type of {@link RuntimeEvent}; `satisfies` makes a type added to the union and missing
+ * here a compile error, so no event can miss the door.
+ */
+const RUNTIME_EVENT_TYPES = new Set(
+  Object.keys({
+    'sup.startChild': true,
+    'sup.terminateChild': true,
+    'sup.restartChild': true,
+    'sup.deleteChild': true,
+    'sup.replaceChildren': true,
+    'sup.stop': true,
+    'sup.init': true,
+    'sup.retry': true,
+    'sup.health': true,
+    'sup.timer': true,
+    'sup.turn': true,
+    [READY_EVENT]: true,
+    [SHUTDOWN_REQUEST]: true,
+    [CHILD_DONE]: true,
+    [CHILD_ERROR]: true,
+  } satisfies Record<RuntimeEvent['type'], true>),
+);
+
+/**
+ * The event as the runtime takes it: a child's end renamed ({@link childEndEvent}), any other
+ * event of the runtime as it is, and `undefined` for an event that is not the runtime's (the
+ * machine's own `sup.phase`, XState's `xstate.stop`).
+ */
+export function runtimeEventOf(event: EventObject): RuntimeEvent | undefined {
+  if (RUNTIME_EVENT_TYPES.has(event.type)) return event as RuntimeEvent;
+  return childEndEvent(event);
 }
 
 /** A command that has a reply to reject (`sup.stop` resolves instead). */

@@ -77,13 +77,15 @@ describe('xstate internals used by trellis', () => {
     expect(cleaned).toBe(1);
   });
 
-  it("interceptTransition renames a child's end for the config, and sees xstate.stop and a throwing transition", async () => {
+  it("interceptTransition takes events before the config (keeping the snapshot, or handing it another event), and sees xstate.stop and a throwing transition", async () => {
     const handled: EventObject[] = [];
     const seen: string[] = [];
+    const taken: EventObject[] = [];
     const machine = setup({ actors: { job: fromPromise(async () => 42) } }).createMachine({
       invoke: { src: 'job', id: 'job' },
       on: {
         'renamed.done': { actions: ({ event }) => handled.push(event) },
+        direct: { actions: ({ event }) => handled.push(event) },
         explode: {
           actions: () => {
             throw new Error('transition down');
@@ -92,13 +94,24 @@ describe('xstate internals used by trellis', () => {
       },
     });
     interceptTransition(machine, {
-      rename: (event) => (event.type.startsWith('xstate.done.actor.') ? { ...event, type: 'renamed.done' } : undefined),
+      take: (_snapshot, event) => {
+        if (event.type.startsWith('xstate.done.actor.')) return { ...event, type: 'renamed.done' };
+        if (event.type !== 'direct') return undefined;
+        taken.push(event);
+        return null;
+      },
       stopped: () => seen.push('stopped'),
       failed: () => seen.push('failed'),
     });
     const actor = createActor(machine).start();
     await flush();
     expect(handled).toMatchObject([{ type: 'renamed.done', output: 42, actorId: 'job' }]);
+    // Taken with `null`: the config never sees it, and the snapshot is the same object (no macrostep).
+    const before = actor.getSnapshot();
+    actor.send({ type: 'direct' });
+    expect(taken).toEqual([{ type: 'direct' }]);
+    expect(handled).toHaveLength(1);
+    expect(actor.getSnapshot()).toBe(before);
     actor.stop();
     expect(seen).toEqual(['stopped']);
 
