@@ -64,7 +64,7 @@ export interface EndedSnapshot {
  * with a fixed type, or `undefined` for any other event. The raw types are unique per
  * incarnation; renamed, the runtime tells them apart by a fixed type.
  */
-export function childEndEvent(event: EventObject): RuntimeEvent | undefined {
+function childEndEvent(event: EventObject): RuntimeEvent | undefined {
   const type = event.type;
   if (type.charCodeAt(0) !== 120 /* x */) return undefined;
   if (type.startsWith('xstate.error.actor.')) return { ...(event as unknown as { actorId: string; error: unknown }), type: CHILD_ERROR };

@@ -54,7 +54,7 @@ describe('child events enter the supervisor by one door', () => {
     await stopSupervisor(sup);
   });
 
-  it("the state follows the runtime's phase through sup.phase, raised only when the phase changes", async () => {
+  it("the state follows the runtime's phase through sup.phase, taken only when the phase changes", async () => {
     const inspected: InspectionEvent[] = [];
     const db = scriptedChild();
     const deaf = scriptedChild({ ignoreStop: true });
