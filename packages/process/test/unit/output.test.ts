@@ -35,6 +35,14 @@ describe('LineSplitter', () => {
     expect(split(4, ['ab', 'cd', 'ef', '\n'])).toEqual([['abcd', true]]);
   });
 
+  it('does not mark a line of exactly the limit whose newline comes in the next chunk', () => {
+    expect(split(4, ['abcd', '\n'])).toEqual([['abcd', false]]);
+    expect(split(4, ['ab', 'cd', '\nef\n'])).toEqual([
+      ['abcd', false],
+      ['ef', false],
+    ]);
+  });
+
   it('holds at most maxLineBytes of a line that never ends, however much is written', () => {
     const lines: string[] = [];
     const s = new LineSplitter(1024, (line) => lines.push(line));

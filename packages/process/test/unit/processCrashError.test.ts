@@ -14,4 +14,9 @@ describe('ProcessCrashError', () => {
     const bySignal = new ProcessCrashError('node', null, 'SIGKILL');
     expect([bySignal.exitCode, bySignal.signal]).toEqual([null, 'SIGKILL']);
   });
+
+  it('says in its message which command ended, and by which code or signal', () => {
+    expect(new ProcessCrashError('node', 3, null).message).toBe('Process "node" exited with code 3.');
+    expect(new ProcessCrashError('sh', null, 'SIGSEGV').message).toBe('Process "sh" exited with signal SIGSEGV.');
+  });
 });
