@@ -13,10 +13,12 @@
 //   add --all-tests to run core's machine, model-based and fault tests too (vitest.config.mjs)
 //   add --integration to also run the tests that start real programs (slowest)
 //   add --unit to run only core's test/unit and test/validation (the childSpec scope does)
+//   add --machine to run core's machine tests beside the focused set (the runtime scope does)
+//   add --concurrency=2 to run two test processes (on a machine nothing else needs)
 //
-// It runs one test process at a time (concurrency 1): the machines it runs on are shared. The
-// tests are the package's in-process ones (scripts/mutation/vitest.config.mjs). It prints a score
-// per file and every surviving mutant, and writes Stryker's JSON report to
+// It runs one test process at a time (concurrency 1) unless told: the machines it runs on are
+// shared. The tests are the package's in-process ones (scripts/mutation/vitest.config.mjs). It
+// prints a score per file and every surviving mutant, and writes Stryker's JSON report to
 // reports/mutation/<scope>.json and the table as <scope>.md (git-ignored).
 import { Stryker } from '@stryker-mutator/core';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -43,7 +45,9 @@ const SCOPES = {
   // childSpec.ts alone, with the unit tests only: every other test goes through it.
   childSpec: { pkg: 'core', files: ['src/childSpec.ts'], unit: true },
   process: { pkg: 'process', files: ['src/**/*.ts', '!src/index.ts'] },
-  runtime: { pkg: 'core', files: ['src/runtime/**/*.ts'] },
+  // The runtime is driven by the machine tests (supervisors run on the test clock), so its scope
+  // runs them too; the reliability tests and the doc examples stay out.
+  runtime: { pkg: 'core', files: ['src/runtime/**/*.ts'], machine: true },
 };
 
 const args = process.argv.slice(2);
@@ -54,6 +58,13 @@ const withStatic = args.includes('--static');
 const integration = args.includes('--integration');
 const unitOnly = args.includes('--unit');
 const allTests = integration || args.includes('--all-tests');
+const machine = args.includes('--machine');
+const concurrencyArg = args.find((a) => a.startsWith('--concurrency='));
+const concurrency = concurrencyArg === undefined ? 1 : Number(concurrencyArg.slice('--concurrency='.length));
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`mutation: --concurrency must be a positive integer, got "${concurrencyArg}"`);
+  process.exit(2);
+}
 const [first = 'decision', ...rest] = args.filter((a) => !a.startsWith('--'));
 // A package and files (`process src/output.ts`) win over a scope of the same name (`process`).
 const named = rest.length === 0 ? SCOPES[first] : undefined;
@@ -65,7 +76,7 @@ if (!named && rest.length === 0) {
 const pkgDir = `packages/${scope.pkg}`;
 // Stryker's test-runner processes inherit it: vitest.config.mjs reads it to pick the package.
 process.env.TRELLIS_MUTATION_PACKAGE = scope.pkg;
-process.env.TRELLIS_MUTATION_TESTS = integration ? 'integration' : allTests ? 'all' : unitOnly || scope.unit ? 'unit' : 'focused';
+process.env.TRELLIS_MUTATION_TESTS = integration ? 'integration' : allTests ? 'all' : unitOnly || scope.unit ? 'unit' : machine || scope.machine ? 'machine' : 'focused';
 // One report per scope: a named scope, or the package and the files' names.
 const reportName = named ? first : `${first}-${rest.map((f) => f.replace(/^.*\//, '').replace(/\.ts$/, '').replace(/[^\w.-]/g, '_')).join('+')}`.slice(0, 120);
 const reportFile = `reports/mutation/${reportName}.json`;
@@ -82,7 +93,7 @@ const stryker = new Stryker({
   vitest: { configFile: 'scripts/mutation/vitest.config.mjs', dir: pkgDir, related: false },
   mutate: scope.files.map((f) => (f.startsWith('!') ? `!${pkgDir}/${f.slice(1)}` : `${pkgDir}/${f}`)),
   coverageAnalysis: 'perTest',
-  concurrency: 1,
+  concurrency,
   timeoutMS: 10_000,
   ignoreStatic: !withStatic,
   reporters: ['json', 'progress-append-only'],
@@ -122,7 +133,7 @@ for (const [file, row] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
   for (const k of Object.keys(total)) total[k] += row[k];
 }
 lines.push(`| all | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} | ${total.ignored} | ${score(total)} |`);
-console.log(`\nmutation: ${first}, ${seconds} s, concurrency 1, ${process.env.TRELLIS_MUTATION_TESTS} tests${withStatic ? ', static mutants included' : ''}\n`);
+console.log(`\nmutation: ${first}, ${seconds} s, concurrency ${concurrency}, ${process.env.TRELLIS_MUTATION_TESTS} tests${withStatic ? ', static mutants included' : ''}\n`);
 console.log(lines.join('\n'));
 for (const [file, row] of byFile) {
   for (const r of row.survivors) {

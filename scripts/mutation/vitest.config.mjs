@@ -10,7 +10,8 @@
 // them (5 to 15 s a mutant, over an hour for the decision modules). The focused set is the tests
 // written for the modules (test/unit, test/validation) and the supervisor_SUITE cases
 // (test/otpSuite); a mutant only another test would kill counts as survived, so a focused score
-// is a lower bound. TRELLIS_MUTATION_TESTS=all keeps them, and
+// is a lower bound. TRELLIS_MUTATION_TESTS=machine adds the machine tests (for the runtime, which
+// only they drive: 211 tests, under 2 s in all), TRELLIS_MUTATION_TESTS=all keeps them all, and
 // TRELLIS_MUTATION_TESTS=integration also keeps the tests that start programs (slow: minutes a
 // mutant for @trellis/process's spawner, watchdog and probes, which only those tests reach).
 //
@@ -27,10 +28,12 @@ const base = vitestConfig(new URL('package.json', `file://${root}`), { testTimeo
 const tests = process.env.TRELLIS_MUTATION_TESTS ?? 'focused';
 // 'unit': only test/unit and test/validation, for modules every other test goes through (childSpec).
 const unit = tests === 'unit';
-const focused = tests === 'focused' || unit;
+// 'machine': the focused set and the machine tests, for the runtime, which only they drive.
+const machine = tests === 'machine';
+const focused = tests === 'focused' || unit || machine;
 // 'integration': every test but the differential one, programs started for real included.
 const integration = tests === 'integration';
-const slow = ['test/machine/**', 'test/reliability/**', 'test/doctest.test.ts'];
+const slow = [...(machine ? [] : ['test/machine/**']), 'test/reliability/**', 'test/doctest.test.ts'];
 
 export default {
   ...base,
