@@ -11,7 +11,7 @@ interface LogRecord {
 }
 
 /** A logger that records what pino would write, bindings included; counts child() calls. */
-function captureLogs() {
+function captureLogs(enabled: (level: string) => boolean = () => true) {
   const records: LogRecord[] = [];
   let children = 0;
   const make = (bindings: Record<string, unknown>): Logger => {
@@ -29,7 +29,7 @@ function captureLogs() {
       info: at('info'),
       warn: at('warn'),
       error: at('error'),
-      isLevelEnabled: () => true,
+      isLevelEnabled: enabled,
     };
   };
   return { logger: make({}), records, childCount: () => children };
@@ -70,6 +70,19 @@ describe('logging', () => {
     const giveUps = records.filter((r) => r.reason === 'reached_max_restart_intensity');
     expect(giveUps).toHaveLength(1);
     expect(giveUps[0]).toMatchObject({ level: 'error', errorContext: 'shutdown', supervisor: 'root', offender: { id: 'w' } });
+    // The give-up fact names no incarnation: the offender's comes from the child's record.
+    expect(giveUps[0]?.['offender']).toMatchObject({ incarnation: 0 });
+  });
+
+  it('writes no report at a level the logger has off', async () => {
+    const { logger, records } = captureLogs((level) => level !== 'info');
+    const kid = scriptedChild();
+    const sup = await startSupervisor(defineSupervisor({ id: 'root', logger, children: [{ id: 'w', start: kid }] }), { clock: createTestClock() });
+    kid.crash(new Error('disk full'));
+    await flush();
+    expect(records.filter((r) => r.level === 'info')).toEqual([]);
+    expect(records.filter((r) => r.errorContext === 'child_terminated')).toHaveLength(1);
+    await stopSupervisor(sup);
   });
 
   it('reports a start failure with errorContext start_error', async () => {
