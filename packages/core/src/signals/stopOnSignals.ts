@@ -103,7 +103,7 @@ export interface StopOnSignalsOptions {
   readonly clock?: Pick<Clock, 'now'>;
   /** Where signals come from; default `process`. */
   readonly source?: SignalSource;
-  /** How a forced exit exits; default `process.exit`. */
+  /** How the program exits, forced or at the end of a signal's stop; default `process.exit`. */
   readonly exit?: (code: number) => void;
   /** Told about every signal and what was done with it, for logging. */
   readonly onSignal?: (action: SignalAction) => void;
@@ -134,7 +134,8 @@ export interface SignalStop {
   readonly stopped: Promise<SupervisorExit>;
   /**
    * Stops listening. Until then, signals after the stop has ended are still ignored (or, for a
-   * late SIGINT, force the exit): a launcher's paired signal can come after a quick stop.
+   * late SIGINT, force the exit): a launcher's paired signal can come after a quick stop. It also
+   * drops the exit at the end of a signal's stop, for a program that ends itself another way.
    */
   dispose(): void;
 }
@@ -177,9 +178,14 @@ function checkOptions(options: unknown): asserts options is StopOnSignalsOptions
  * a service manager that has waited long enough sends SIGKILL. The listeners stay until
  * `dispose()`, even once the stop has ended: a stop can take less than the few milliseconds
  * between a launcher's two signals, and the second must not kill the program while it reports
- * how it ended. They hold no handle, so a program that has nothing left to do still exits. `sup`
- * may be a promise of the supervisor (`startSupervisor(...)`), so a signal that arrives while the
- * tree starts stops it as soon as it has started.
+ * how it ended. They hold no handle, so a program that has nothing left to do still exits: once
+ * a signal's stop has ended and the event loop has emptied (`beforeExit`), it leaves through
+ * `process.exit` with the `process.exitCode` it set (0 if none). Node's own end would put back
+ * the default signal actions before the process is gone, so a paired SIGTERM landing in that
+ * window would kill the program after its ordered stop (decision 0029). `process.exit` still
+ * runs every `'exit'` listener; a program with more work to do in its own `beforeExit` calls
+ * `dispose()` first. `sup` may be a promise of the supervisor (`startSupervisor(...)`), so a
+ * signal that arrives while the tree starts stops it as soon as it has started.
  *
  * @param sup - the supervisor, or a promise of it.
  * @param options - see {@link StopOnSignalsOptions}; an unknown key is an error.
@@ -242,12 +248,29 @@ export function stopOnSignals(sup: SupervisorRef | PromiseLike<SupervisorRef>, o
     }
     onSignal?.({ signal, action: 'ignore', sinceFirstMs });
   };
+  // Once the loop of a program whose stop a signal started has emptied, the program leaves through
+  // `exit` (process.exit) with the code it set, rather than by Node's own teardown: that teardown
+  // puts back the default signal actions before the process is gone, so a launcher's paired
+  // SIGTERM landing then killed a program that had stopped in order and reported (exit by SIGTERM;
+  // decision 0029). process.exit runs the 'exit' listeners and keeps the handlers to the end.
+  let settled = false;
+  const leave = (): void => {
+    if (!settled) return;
+    const code = process.exitCode;
+    exit(code === undefined ? 0 : Number(code));
+  };
+  void stopped.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   function dispose(): void {
     if (!listening) return;
     listening = false;
     for (const signal of SIGNALS) source.off(signal, listener);
+    if (source === process) process.off('beforeExit', leave);
   }
   for (const signal of SIGNALS) source.on(signal, listener);
+  if (source === process) process.on('beforeExit', leave);
   if ('getSnapshot' in sup) {
     ref = sup;
   } else {

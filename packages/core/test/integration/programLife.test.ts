@@ -108,6 +108,22 @@ describe('a running tree keeps its program alive; a stopped tree lets it go', ()
     expect(await exitsWithin(p, 5_000)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('signals that keep coming while a program ends after its ordered stop never kill it: it exits with the code it set (stopOnSignals, decision 0029)', async () => {
+    const p = program('signals');
+    await p.line('ready');
+    p.child.kill('SIGINT');
+    // A launcher's paired SIGTERM can land at any point of the program's end, including Node's
+    // teardown after the loop has emptied: so keep sending, a few per millisecond, until it is gone.
+    let sent = 0;
+    while (p.child.exitCode === null && p.child.signalCode === null) {
+      if (p.child.kill('SIGTERM')) sent++;
+      await new Promise((resolve) => setTimeout(resolve, 0.2));
+    }
+    expect(await exitsWithin(p, 5_000), `stdout ${JSON.stringify(p.stdout())}, stderr: ${p.stderr()}`).toEqual({ code: 3, signal: null });
+    expect(p.stdout()).toContain('stopped {"reason":"shutdown"}');
+    expect(sent).toBeGreaterThan(0);
+  }, 60_000);
+
   it('a root that gives up with no logger and no onGiveUp prints one line on stderr, and its program exits', async () => {
     const p = program('giveup');
     const exit = await exitsWithin(p, 30_000);

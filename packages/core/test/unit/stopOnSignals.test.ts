@@ -74,6 +74,20 @@ describe('stopOnSignals', () => {
     expect(t.actions.map((a) => a.action)).toEqual(['stop', 'ignore', 'ignore']);
   });
 
+  it('with process as the source, holds one beforeExit listener (the exit at the end of a signal\'s stop) until dispose()', async () => {
+    const t = await setup();
+    const before = process.listenerCount('beforeExit');
+    const stop = stopOnSignals(t.sup, { clock: t.clock, exit: (code: number) => void t.exits.push(code) });
+    expect(process.listenerCount('beforeExit')).toBe(before + 1);
+    // No signal came, so the loop emptying is no reason to exit: the program ends as it would.
+    for (const listener of process.listeners('beforeExit').slice(before)) listener(0);
+    expect(t.exits).toEqual([]);
+    stop.dispose();
+    expect(process.listenerCount('beforeExit')).toBe(before);
+    stopOnSignals(t.sup, t.options).dispose(); // another source: no listener on process at all
+    expect(process.listenerCount('beforeExit')).toBe(before);
+  });
+
   it('takes a promise of the supervisor: a signal during the start stops the tree once it has started', async () => {
     const t = await setup();
     let resolve: (value: typeof t.sup) => void = () => {};
