@@ -3,8 +3,9 @@
 // allows (read from packages/core/package.json's peerDependencies, `^5.N.M` -> 5.N.M) and the
 // newest 5.x on the registry. For each: a user's program type-checks against core's built
 // declarations (packages/core/dist: build first) and that version's, and core's whole test suite
-// runs with every `xstate` import resolved to that version (scripts/vitestConfig.mjs reads
-// TRELLIS_XSTATE_DIR).
+// runs with every `xstate` import resolved to that version: the tests' through vitest's alias
+// (scripts/vitestConfig.mjs reads TRELLIS_XSTATE_DIR), and those of the programs the integration
+// tests start through a resolve hook in NODE_OPTIONS (resolveXstate.mjs).
 //
 // Each version is installed with npm into its own temp dir: the workspace, its lockfile and its
 // node_modules are never touched. Usage: node scripts/xstate/range.mjs [version ...]
@@ -14,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const coreDir = join(root, 'packages/core');
@@ -82,11 +83,32 @@ console.log(ids, exit.reason);
 
 const pinned = JSON.parse(readFileSync(join(coreDir, 'node_modules/xstate/package.json'), 'utf8')).version;
 
+/**
+ * The environment of a range run: vitest's alias for the tests, and NODE_OPTIONS' resolve hook
+ * (resolveXstate.mjs) for every Node process they start, such as the programs of core's
+ * integration tests.
+ */
+function rangeEnv(xstateDir) {
+  const hook = pathToFileURL(join(root, 'scripts/xstate/resolveXstate.mjs')).href;
+  return { ...process.env, TRELLIS_XSTATE_DIR: xstateDir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${hook}`.trim() };
+}
+
+/** A program started the way core's integration tests start theirs resolves `xstate` to that copy. */
+function programResolves(xstateDir) {
+  const script = "process.stdout.write(import.meta.resolve('xstate'))";
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: coreDir, env: rangeEnv(xstateDir), encoding: 'utf8', timeout: 60_000 });
+  const resolved = result.stdout ?? '';
+  const ok = result.status === 0 && resolved.startsWith(pathToFileURL(xstateDir).href + '/');
+  console.log(`xstate range: a spawned program resolves xstate to ${resolved || `nothing (${result.stderr})`}${ok ? '' : `, not to ${xstateDir}`}`);
+  return ok;
+}
+
 function tests(xstateDir, version, spec) {
   console.log(`::: xstate range: ${version} (${spec}): core tests`);
+  if (!programResolves(xstateDir)) return false;
   return run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run'], {
     cwd: coreDir,
-    env: { ...process.env, TRELLIS_XSTATE_DIR: xstateDir, TRELLIS_VITEST_JSON_DIR: '' },
+    env: { ...rangeEnv(xstateDir), TRELLIS_VITEST_JSON_DIR: '' },
   });
 }
 
