@@ -88,7 +88,11 @@ describe('logging', () => {
   it('reports a start failure with errorContext start_error', async () => {
     const { logger, records } = captureLogs();
     await startSupervisor(defineSupervisor({ id: 'root', logger, children: [{ id: 'w', start: scriptedChild({ failStarts: 1 }) }] }), { clock: createTestClock() }).catch(() => {});
-    expect(records.filter((r) => r.errorContext === 'start_error')).toHaveLength(1);
+    const failed = records.filter((r) => r.errorContext === 'start_error');
+    expect(failed).toHaveLength(1);
+    // The whole error the start failed with, stack included (the fact itself carries only its name and message).
+    expect(failed[0]).toMatchObject({ child: 'w', incarnation: 0, offender: { id: 'w', incarnation: 0, restart: 'permanent', shutdown: 5_000 } });
+    expect(failed[0]!.reason).toMatchObject({ name: 'Error', message: expect.any(String), stack: expect.stringMatching(/^Error: /) });
   });
 
   it('makes loggers once per supervisor and per child incarnation, not per event', async () => {
