@@ -12,7 +12,8 @@ import type { ChildRecord } from './childTable.js';
 
 /** Writes the report of `fact` to `logger` (bound to the supervisor), unless its level is off. */
 export function writeReport(logger: Logger, fact: SupervisorFact, rec: ChildRecord | undefined, cause: unknown): void {
-  const context: ReportContext = rec === undefined ? (cause === undefined ? {} : { cause }) : { offender: offenderFrom(rec), ...(cause === undefined ? {} : { cause }) };
+  // An undefined cause is as good as none: toReport falls back to the fact's own error.
+  const context: ReportContext = rec === undefined ? { cause } : { offender: offenderFrom(rec), cause };
   const report = toReport(fact, context);
   if (logger.isLevelEnabled !== undefined && !logger.isLevelEnabled(report.level)) return;
   logger[report.level](report.fields, report.msg);
