@@ -26,10 +26,11 @@ describe('a supervisor that restarts forever', () => {
     expect(result.late).toHaveLength(3);
     // The leaks this guards against kept 8 B per restart (the restart window, after-io) and ~3.5 KB
     // per restart (each incarnation through its predecessor's unformatted stack, before-io). Heap
-    // noise after full GCs does not grow with the run: ~100-200 KiB on a quiet host, but one sample
-    // can sit well above its neighbours (534 KiB once, 2 MiB once in a loaded CI run, a single
-    // heap sample each). So each end of the run is the lowest of three samples: a leak raises all
-    // three late ones, a passing spike one. The span is the fewest restarts between an early and a
+    // noise after full GCs does not grow with the run: ~100-200 KiB on a quiet host, yet readings
+    // of one sample per end reached 534 KiB once and 2 MiB once in loaded CI runs (not reproduced
+    // here: nine runs, quiet and loaded, grew 137-218 KiB; a lone high sample is the likely cause).
+    // So each end of the run is the lowest of three samples: a leak raises all three late ones, a
+    // passing spike one. The span is the fewest restarts between an early and a
     // late sample (the last early, the first late), so the figure per restart is never understated.
     const lowest = (samples: Sample[]): Sample => samples.reduce((a, b) => (b.heapUsed < a.heapUsed ? b : a));
     const from = lowest(result.early);
